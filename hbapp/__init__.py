@@ -1,0 +1,1 @@
+"""HB: a mobile-first app for the Finnish personal budget (henkilökohtainen budjetti)."""

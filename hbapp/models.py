@@ -1,0 +1,380 @@
+"""The one shared SQL model (SQLModel tables), migrated with Alembic.
+
+Money is always integer cents. Quantities of service units (hours, days, visits, km)
+are exact decimals. Instants (created, expires, audit times) are naive UTC; service event start times are
+naive local Finnish time, which is how providers record them and how time bands are defined.
+Validation of identity codes and business ids happens in the services, with the
+rules of `hbapp.domain.identifiers`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import sqlalchemy as sa
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+UNITS = sa.Numeric(12, 3)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BudgetStatus(str, enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class ApprovalStatus(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SUSPENDED = "suspended"
+
+
+class MandateSource(str, enum.Enum):
+    WORKER_RECORDED = "worker_recorded"  # guardianship, relatives without e-identification
+    CLIENT_GRANTED = "client_granted"
+    RELATIVE_REQUESTED = "relative_requested"  # becomes active when the client confirms
+    SUOMIFI = "suomifi"  # reserved for a Suomi.fi mandates adapter
+
+
+class MandateStatus(str, enum.Enum):
+    REQUESTED = "requested"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+class SwapStatus(str, enum.Enum):
+    APPLIED = "applied"
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class Organizer(SQLModel, table=True):
+    """The organizer: a wellbeing services county, municipality or joint authority."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_fi: str = Field(max_length=200)
+    name_sv: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    business_id: str = Field(max_length=9, unique=True)
+    km_rate_cents: int = 24
+    km_free_km: int = 10
+    km_max_km: int = 100
+    # For the cost calculator: the client fee of own production and the voucher's maximum value.
+    own_production_fee_cents_per_hour: int = 0
+    own_production_cost_cents_per_hour: int = 3990
+    voucher_max_cents_per_hour: int = 2700
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=200)
+
+
+class Municipality(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=3)  # Statistics Finland code, e.g. "205"
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
+    name_fi: str = Field(max_length=100)
+    name_sv: str = Field(max_length=100)
+
+
+class ServiceType(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("organizer_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
+    code: str = Field(max_length=40)  # stable id used in rulebooks and CSV imports
+    name_fi: str = Field(max_length=120)
+    name_sv: str = Field(max_length=120)
+    name_en: str = Field(max_length=120)
+    unit: str = Field(max_length=10)  # hbapp.domain.units.Unit value
+    unit_value_cents: int  # the budget's value of one unit (weekday day band when time-banded)
+    time_banded: bool = False  # prices and values differ by time band
+    self_pay_applies: bool = False  # client pays the part of the price above the unit value
+    sort_order: int = 0
+
+
+class ServiceBandValue(SQLModel, table=True):
+    """The budget's unit value of a time-banded service in one band (e.g. 22–44 €/h)."""
+
+    __table_args__ = (sa.UniqueConstraint("service_type_id", "band"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_type_id: int = Field(foreign_key="servicetype.id", index=True)
+    band: str = Field(max_length=20)  # hbapp.domain.timebands.TimeBand value
+    unit_value_cents: int
+
+
+class Person(SQLModel, table=True):
+    """Someone who signs in: a client, a relative, a guardian, a worker, an administrator."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    oidc_subject: str = Field(max_length=255, unique=True, index=True)
+    display_name: str = Field(max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    locale: str | None = Field(default=None, max_length=5)  # chosen language, None = browser's
+    text_size: str = Field(default="normal", max_length=12)
+    is_worker: bool = False
+    is_admin: bool = False
+    organizer_id: int | None = Field(default=None, foreign_key="organizer.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class Client(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    personal_identity_code: str = Field(max_length=11, unique=True)
+    municipality_code: str = Field(foreign_key="municipality.code", max_length=3)
+    language: str = Field(default="fi", max_length=5)
+    own_worker_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    street_address: str = Field(default="", max_length=200)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Budget(SQLModel, table=True):
+    """A personal budget granted by a decision for a period."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    organizer_id: int = Field(foreign_key="organizer.id")
+    valid_from: date
+    valid_to: date | None = None
+    status: str = Field(default=BudgetStatus.ACTIVE.value, max_length=10)
+    decision_reference: str = Field(max_length=60)
+    # Bumped by every change of the budget's money, so concurrent writers can detect races.
+    version: int = 0
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class BudgetLine(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("budget_id", "service_type_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    granted_units_per_month: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    unit_value_cents: int
+
+
+class BudgetAddition(SQLModel, table=True):
+    """Money added to a month's budget outside the lines (e.g. a trip with an assistant)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    month: date  # first day of the month
+    amount_cents: int
+    description: str = Field(max_length=200)
+
+
+class LineAdjustment(SQLModel, table=True):
+    """A change of one line's granted units in one month, made by a swap."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_line_id: int = Field(foreign_key="budgetline.id", index=True)
+    month: date
+    delta_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    swap_request_id: int = Field(foreign_key="swaprequest.id", index=True)
+
+
+class Provider(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    business_id: str = Field(max_length=9, unique=True)
+    name: str = Field(max_length=200, index=True)
+    description_fi: str = ""
+    description_sv: str = ""
+    description_en: str = ""
+    approval_status: str = Field(default=ApprovalStatus.PENDING.value, max_length=10, index=True)
+    languages: str = Field(default="fi", max_length=40)  # comma-separated locale codes
+    takes_new_clients: bool = True
+    evening_service: bool = False
+    weekend_service: bool = False
+    phone: str = Field(default="", max_length=40)  # the local contact, not a head office
+    email: str = Field(default="", max_length=200)
+    street_address: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=5)
+    city: str = Field(default="", max_length=100)
+    opening_hours: str = Field(default="", max_length=200)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class ProviderMunicipality(SQLModel, table=True):
+    provider_id: int = Field(foreign_key="provider.id", primary_key=True)
+    municipality_code: str = Field(foreign_key="municipality.code", primary_key=True, max_length=3)
+
+
+class ProviderPrice(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("provider_id", "service_type_id", "band"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id", index=True)
+    band: str = Field(default="weekday_day", max_length=20)
+    price_cents: int
+
+
+class ProviderChoice(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    chosen_by_person_id: int = Field(foreign_key="person.id")
+    chosen_at: NaiveDatetime = Field(default_factory=utcnow)
+    ended_at: NaiveDatetime | None = None
+
+
+class ServiceEvent(SQLModel, table=True):
+    """A delivered service recorded by a provider (palvelutapahtuma)."""
+
+    __table_args__ = (sa.Index("ix_serviceevent_client_time", "client_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    client_id: int = Field(foreign_key="client.id")
+    budget_line_id: int = Field(foreign_key="budgetline.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    started_at: NaiveDatetime  # local Finnish time
+    units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    band: str = Field(default="weekday_day", max_length=20)
+    amount_cents: int  # charged to the budget
+    self_pay_cents: int = 0  # paid by the client to the provider
+    km: Decimal = Field(default=Decimal(0), sa_column=sa.Column(UNITS, nullable=False))
+    km_compensation_cents: int = 0
+    external_ref: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class Mandate(SQLModel, table=True):
+    """The right of a person (agent) to act for a client, with scopes and a period."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    agent_person_id: int = Field(foreign_key="person.id", index=True)
+    scopes: str = Field(max_length=100)  # comma-separated: view, manage, feedback, surveys
+    relation: str = Field(default="relative", max_length=20)  # relative, guardian, other
+    source: str = Field(max_length=20)
+    status: str = Field(default=MandateStatus.ACTIVE.value, max_length=10)
+    valid_from: date
+    valid_to: date | None = None
+    external_ref: str | None = Field(default=None, max_length=100)  # e.g. a Suomi.fi mandate id
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    revoked_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    revoked_at: NaiveDatetime | None = None
+
+
+class CaseWorkerAssignment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    worker_person_id: int = Field(foreign_key="person.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    starts_on: date
+    ends_on: date | None = None
+
+
+class Consent(SQLModel, table=True):
+    """The client's (or guardian's) consent to show their data to case workers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    given_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    recorded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    given_on: date
+    revoked_at: NaiveDatetime | None = None
+    note: str = Field(default="", max_length=300)
+
+
+class SurveyAssignment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    instrument_id: str = Field(max_length=30)
+    timepoint: str = Field(default="baseline", max_length=20)  # baseline, 6_months, end, other
+    due_on: date
+    assigned_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    completed_at: NaiveDatetime | None = None
+    cancelled_at: NaiveDatetime | None = None
+    draft_answers: str = "{}"  # JSON of answers saved so far, resumable on another day
+
+
+class SurveyResponse(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int | None = Field(default=None, foreign_key="surveyassignment.id", unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    instrument_id: str = Field(max_length=30)
+    answered_by_person_id: int = Field(foreign_key="person.id")
+    proxy_reported: bool = False
+    language: str = Field(default="en", max_length=5)
+    answers: str  # JSON object as given
+    scores: str  # JSON object computed by hbapp.domain.scoring
+    idempotency_key: str = Field(max_length=64, unique=True)
+    submitted_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    score: int  # Net Promoter 0–10
+    comment: str = ""
+    flag: str | None = Field(default=None, max_length=40)
+    given_by_person_id: int = Field(foreign_key="person.id")
+    proxy_reported: bool = False
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    replaced_at: NaiveDatetime | None = None  # a later answer within 30 days replaces this one
+    flag_handled_at: NaiveDatetime | None = None
+
+
+class SwapRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="budget.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    month: date
+    from_line_id: int = Field(foreign_key="budgetline.id")
+    to_line_id: int = Field(foreign_key="budgetline.id")
+    from_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    to_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    amount_cents: int
+    status: str = Field(max_length=10)
+    rulebook_version: str = Field(default="", max_length=40)
+    requested_by_person_id: int = Field(foreign_key="person.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: NaiveDatetime | None = None
+    reason: str = ""
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only: who did what, for whom, when (views of personal data included)."""
+
+    __table_args__ = (sa.Index("ix_auditlog_subject_at", "subject_client_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(default_factory=utcnow)
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    subject_client_id: int | None = Field(default=None, foreign_key="client.id")
+    action: str = Field(max_length=60)
+    details: str = "{}"  # JSON
+
+
+class LoginSession(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 of the cookie value
+    person_id: int = Field(foreign_key="person.id", index=True)
+    acting_for_client_id: int | None = Field(default=None, foreign_key="client.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    expires_at: NaiveDatetime
+    ended_at: NaiveDatetime | None = None
+    id_token_hint: str = ""  # for RP-initiated logout at the OpenID provider

@@ -1,0 +1,195 @@
+"""Server-side login sessions: the browser holds a random token, the database its sha256.
+
+Storing only the hash means a leaked database (or backup) gives no usable cookies. The
+session's expiry on the server is what counts; the cookie itself has no max-age.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from http.cookies import CookieError, SimpleCookie
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from hbapp.config import get_settings
+from hbapp.db import read_session, write_session
+from hbapp.models import LoginSession, Person, utcnow
+from hbapp.services import audit
+
+SESSION_COOKIE = "hb_session"
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: int
+    person_id: int
+    expires_at: datetime  # naive UTC
+    acting_for_client_id: int | None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _lifetime() -> timedelta:
+    return timedelta(minutes=get_settings().session_minutes)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """Naive UTC, whether the column type hands back naive or aware (UTC) datetimes."""
+    if value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _is_valid(row: LoginSession | None, now: datetime) -> bool:
+    return (
+        row is not None
+        and row.ended_at is None
+        and _naive_utc(row.expires_at) > _naive_utc(now)
+    )
+
+
+def upsert_person(engine: Engine, subject: str, name: str, email: str = "") -> int:
+    """The Person of an OpenID subject, created on first login; the name follows the provider."""
+    if not subject:
+        raise ValueError("an OpenID subject is required")
+    name = (name or subject)[:200]
+    email = (email or "")[:200]
+    for attempt in range(2):
+        try:
+            with write_session(engine) as session:
+                person = session.exec(select(Person).where(Person.oidc_subject == subject)).first()
+                if person is None:
+                    person = Person(oidc_subject=subject, display_name=name, email=email)
+                    session.add(person)
+                else:
+                    if person.display_name != name:
+                        person.display_name = name
+                    # Keep an address the person may have set here when the provider sends none.
+                    if email and person.email != email:
+                        person.email = email
+                session.flush()
+                assert person.id is not None
+                return person.id
+        except IntegrityError:
+            # Two first logins of the same subject raced (PostgreSQL); the other one created
+            # the row, so the second attempt finds it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def create_session(engine: Engine, person_id: int, id_token: str = "") -> tuple[str, datetime]:
+    """A new session: returns the cookie token (shown only here) and the expiry (naive UTC)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    expires_at = now + _lifetime()
+    with write_session(engine) as session:
+        session.add(
+            LoginSession(
+                token_hash=_hash(token),
+                person_id=person_id,
+                created_at=now,
+                expires_at=expires_at,
+                id_token_hint=id_token or "",
+            )
+        )
+        audit.record(session, person_id, "login")
+    return token, _naive_utc(expires_at)
+
+
+def _find(session, token: str) -> LoginSession | None:
+    return session.exec(select(LoginSession).where(LoginSession.token_hash == _hash(token))).first()
+
+
+def resolve_session(engine: Engine, token: str | None) -> SessionInfo | None:
+    """The live session of a cookie token, or None when missing, unknown, ended or expired."""
+    if not token:
+        return None
+    with read_session(engine) as session:
+        row = _find(session, token)
+        if not _is_valid(row, utcnow()):
+            return None
+        assert row is not None and row.id is not None
+        return SessionInfo(
+            session_id=row.id,
+            person_id=row.person_id,
+            expires_at=_naive_utc(row.expires_at),
+            acting_for_client_id=row.acting_for_client_id,
+        )
+
+
+def extend_session(engine: Engine, token: str | None) -> datetime | None:
+    """Slide the expiry to now + session_minutes; None if the session is no longer valid."""
+    if not token:
+        return None
+    with write_session(engine) as session:
+        row = _find(session, token)
+        now = utcnow()
+        if not _is_valid(row, now):
+            return None
+        assert row is not None
+        row.expires_at = now + _lifetime()
+        session.add(row)
+        return _naive_utc(row.expires_at)
+
+
+def end_session(engine: Engine, token: str | None) -> str:
+    """End the session (logout); returns its id_token for the provider's logout, or ""."""
+    if not token:
+        return ""
+    with write_session(engine) as session:
+        row = _find(session, token)
+        if row is None or row.ended_at is not None:
+            return ""
+        row.ended_at = utcnow()
+        session.add(row)
+        audit.record(session, row.person_id, "logout")
+        return row.id_token_hint or ""
+
+
+def set_acting_for(engine: Engine, token: str | None, client_id: int | None) -> None:
+    """Remember whom the person acts for. Authorization is checked by hbapp.services.access."""
+    if not token:
+        return
+    with write_session(engine) as session:
+        row = _find(session, token)
+        if not _is_valid(row, utcnow()):
+            return
+        assert row is not None
+        row.acting_for_client_id = client_id
+        session.add(row)
+
+
+def token_from_cookie_header(cookie_header: str | None) -> str | None:
+    """The hb_session token of a Cookie header; None when absent or malformed."""
+    if not cookie_header:
+        return None
+    value: str | None = None
+    cookie: SimpleCookie = SimpleCookie()
+    try:
+        cookie.load(cookie_header)
+        morsel = cookie.get(SESSION_COOKIE)
+        value = morsel.value if morsel is not None else None
+    except CookieError:
+        pass
+    if value is None:
+        # SimpleCookie silently drops the whole header at the first malformed pair (often
+        # a third party's cookie), so look for ours among the pairs by hand.
+        for part in cookie_header.split(";"):
+            name, sep, raw = part.strip().partition("=")
+            if sep and name.strip() == SESSION_COOKIE:
+                value = raw.strip()
+                break
+    # Our tokens are URL-safe base64; anything else cannot be one of them.
+    if value and _TOKEN_RE.fullmatch(value):
+        return value
+    return None

@@ -45,9 +45,10 @@ def _parse_identity_code(code: str) -> tuple[str, date]:
         born = date(century + int(match["yy"]), int(match["mm"]), int(match["dd"]))
     except ValueError:
         raise InvalidIdentifier("birth date does not exist") from None
-    # 900-999 are temporary numbers and 000-001 are not used for people.
-    if not 2 <= int(match["nnn"]) <= 899:
-        raise InvalidIdentifier("individual number out of range 002-899")
+    # 000-001 are not used for people. 900-999 are temporary codes, which social and health
+    # care give to people without a permanent one, so a client record must accept them.
+    if not 2 <= int(match["nnn"]) <= 999:
+        raise InvalidIdentifier("individual number out of range 002-999")
     expected = _CONTROL_CHARS[int(match["dd"] + match["mm"] + match["yy"] + match["nnn"]) % 31]
     if match["check"] != expected:
         raise InvalidIdentifier("control character does not match")
@@ -57,6 +58,11 @@ def _parse_identity_code(code: str) -> tuple[str, date]:
 def validate_personal_identity_code(code: str) -> str:
     """Return the code upper-cased and stripped, or raise InvalidIdentifier."""
     return _parse_identity_code(code)[0]
+
+
+def is_temporary_identity_code(code: str) -> bool:
+    """A valid code with an individual number 900–999 (a temporary identity code)."""
+    return int(_parse_identity_code(code)[0][7:10]) >= 900
 
 
 def birth_date_from_identity_code(code: str) -> date:

@@ -62,7 +62,6 @@ def test_identity_code_is_normalized():
         "011323A002A",
         "010101A001X",  # individual number 001 is not used
         "010101A000X",
-        "010101A900" + CONTROL_CHARS[10101900 % 31],  # 900-999 are temporary numbers
         "13105-2308T",
         "131052-30BT",
         "131052-308G",  # G is not a control char at all
@@ -162,3 +161,12 @@ def test_exactly_one_check_digit_fits_unless_remainder_is_one(number):
         assert valid == []
     else:
         assert valid == [0 if r == 0 else 11 - r]
+
+
+def test_temporary_identity_codes_are_valid_and_recognised():
+    from hbapp.domain.identifiers import is_temporary_identity_code
+
+    temporary = "010101A900" + CONTROL_CHARS[10101900 % 31]
+    assert validate_personal_identity_code(temporary) == temporary
+    assert is_temporary_identity_code(temporary)
+    assert not is_temporary_identity_code("131052-308T")

@@ -1,0 +1,160 @@
+"""The page frame: skip link, header with language and sign-in, "acting for", main, footer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from hbapp.i18n import LANGUAGE_NAMES
+from hbapp.state import AppState, T
+
+
+def language_switch() -> rx.Component:
+    return rx.el.nav(
+        rx.el.ul(
+            *[
+                rx.el.li(
+                    rx.el.button(
+                        name,
+                        lang=code,
+                        type="button",
+                        class_name="lang-button",
+                        aria_current=rx.cond(AppState.locale == code, "true", "false"),
+                        on_click=AppState.set_language(code),
+                    )
+                )
+                for code, name in LANGUAGE_NAMES.items()
+            ],
+            class_name="inline-list",
+        ),
+        aria_label=T("Language"),
+        class_name="lang-switch",
+    )
+
+
+def account_links() -> rx.Component:
+    return rx.cond(
+        AppState.signed_in,
+        rx.el.div(
+            rx.el.span(AppState.person_name, class_name="person-name"),
+            rx.el.button(T("Sign out"), type="button", on_click=AppState.sign_out,
+                         class_name="header-link link-button"),
+            class_name="account",
+        ),
+        rx.el.a(T("Sign in"), href="/auth/login", class_name="header-link"),
+    )
+
+
+def acting_for_banner() -> rx.Component:
+    """Always say whose matters are shown, and let a proxy switch between people."""
+    return rx.cond(
+        AppState.signed_in & (AppState.acting_for_id != 0),
+        rx.el.div(
+            rx.cond(
+                AppState.acting_for_self,
+                rx.el.p(T("Your own matters"), class_name="acting-for-text"),
+                rx.el.p(
+                    T("Acting for"), " ", rx.el.strong(AppState.acting_for_name),
+                    class_name="acting-for-text",
+                ),
+            ),
+            rx.cond(
+                AppState.represented.length() > 1,
+                rx.el.div(
+                    rx.el.p(T("Handle the matters of:"), id="switch-label"),
+                    rx.el.ul(
+                        rx.foreach(
+                            AppState.represented,
+                            lambda person: rx.el.li(
+                                rx.el.button(
+                                    person["name"],
+                                    type="button",
+                                    class_name="switch-button",
+                                    aria_current=rx.cond(
+                                        person["id"] == AppState.acting_for_id.to_string(),
+                                        "true",
+                                        "false",
+                                    ),
+                                    on_click=AppState.act_for(person["id"]),
+                                )
+                            ),
+                        ),
+                        class_name="inline-list",
+                        aria_labelledby="switch-label",
+                    ),
+                    class_name="person-switch",
+                ),
+            ),
+            class_name="acting-for",
+            role="region",
+            aria_label=T("Whose matters are shown"),
+        ),
+    )
+
+
+def site_header() -> rx.Component:
+    return rx.el.header(
+        rx.el.a(T("Skip to main content"), href="#main", class_name="skip-link"),
+        rx.el.div(
+            rx.el.a(
+                rx.el.span("HB", class_name="logo-mark", aria_hidden="true"),
+                rx.el.span(T("My budget"), class_name="logo-text"),
+                href="/",
+                class_name="logo",
+            ),
+            language_switch(),
+            account_links(),
+            class_name="header-bar container",
+        ),
+        rx.cond(
+            AppState.signed_in,
+            rx.el.nav(
+                rx.el.div(
+                    rx.el.ul(
+                        rx.el.li(rx.el.a(T("Home"), href="/")),
+                        rx.el.li(rx.el.a(T("Budget"), href="/budget")),
+                        class_name="inline-list",
+                    ),
+                    class_name="container",
+                ),
+                aria_label=T("Main menu"),
+                class_name="main-nav",
+            ),
+        ),
+        class_name="site-header",
+    )
+
+
+def site_footer() -> rx.Component:
+    return rx.el.footer(
+        rx.el.p(T("HB – personal budget in social care"), class_name="container"),
+        class_name="site-footer",
+    )
+
+
+def page(*children: rx.Component) -> rx.Component:
+    return rx.fragment(
+        site_header(),
+        rx.el.div(acting_for_banner(), class_name="container"),
+        rx.el.main(*children, id="main", tab_index=-1, class_name="container main"),
+        site_footer(),
+    )
+
+
+def sign_in_prompt(next_path: str) -> rx.Component:
+    return rx.el.section(
+        rx.el.p(T("Sign in to see your budget.")),
+        rx.el.a(
+            T("Sign in"),
+            href=f"/auth/login?next={next_path}",
+            class_name="button",
+        ),
+        class_name="notice",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.el.p(T("Loading…"), class_name="muted", role="status")
+
+
+def message_box(text: rx.Var | str, kind: str = "info") -> rx.Component:
+    return rx.el.div(rx.el.p(text), class_name=f"notice notice-{kind}", role="status")

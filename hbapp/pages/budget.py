@@ -1,0 +1,212 @@
+"""`/budget`: every line granted, used and left in € and units, a month switcher, the events."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from hbapp.components.budget import progress_bar
+from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.db import get_engine
+from hbapp.domain.ledger import add_months, month_start
+from hbapp.i18n import N_
+from hbapp.services.access import AccessDenied
+from hbapp.services.budget import budget_month
+from hbapp.state import AppState, T, today
+from hbapp.views.budget import event_texts, line_texts, summary_texts
+
+
+def parse_month(text: str) -> date | None:
+    """'2026-11' → date(2026, 11, 1); None for anything else."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return None
+
+
+class BudgetState(AppState):
+    ready: bool = False
+    has_budget: bool = False
+    denied: bool = False
+    month: str = ""  # "YYYY-MM" shown; empty = this month
+    month_label: str = ""
+    can_go_back: bool = False
+    can_go_forward: bool = False
+    summary: dict[str, str] = {}
+    lines: list[dict[str, str]] = []
+    events: list[dict[str, str]] = []
+
+    def _show(self, wanted: date):
+        current = self._refresh_session()
+        t = self._t()
+        self.month = wanted.strftime("%Y-%m")
+        self.month_label = t.month(wanted)
+        self.has_budget = self.denied = False
+        self.summary, self.lines, self.events = {}, [], []
+        self.can_go_back = self.can_go_forward = False
+        if current is None or current.acting_for is None:
+            return
+        try:
+            result = budget_month(
+                get_engine(), current.actor, current.acting_for.client_id, wanted, today(),
+                action="view_budget",
+            )
+        except AccessDenied:
+            self.denied = True
+            return
+        this_month = month_start(today())
+        if result is None:
+            # Outside the budget's period: still allow going back to the current month.
+            self.can_go_back = wanted > this_month
+            self.can_go_forward = wanted < this_month
+            return
+        self.has_budget = True
+        self.summary = summary_texts(t, result)
+        self.lines = [line_texts(t, result, line) for line in result.statement.lines]
+        self.events = event_texts(t, result)
+        self.can_go_back = wanted > result.first_month
+        last = result.last_month or this_month
+        self.can_go_forward = wanted < min(last, add_months(this_month, 1))
+
+    @rx.event
+    def load(self):
+        self.ready = False
+        wanted = parse_month(self.router.page.params.get("month", "")) or month_start(today())
+        self._show(wanted)
+        self.ready = True
+        return self._page_ready(N_("Budget"))
+
+    @rx.event
+    def change_month(self, step: int):
+        current = parse_month(self.month) or month_start(today())
+        self._show(add_months(current, step))
+        return rx.call_script(
+            f"history.replaceState(null, '', '/budget?month={self.month}')"
+        )
+
+
+def month_switcher() -> rx.Component:
+    return rx.el.nav(
+        rx.el.button(
+            "‹ ", T("Previous month"),
+            type="button",
+            on_click=BudgetState.change_month(-1),
+            disabled=~BudgetState.can_go_back,
+            class_name="button button-secondary",
+        ),
+        rx.el.h2(BudgetState.month_label, aria_live="polite", class_name="month-label"),
+        rx.el.button(
+            T("Next month"), " ›",
+            type="button",
+            on_click=BudgetState.change_month(1),
+            disabled=~BudgetState.can_go_forward,
+            class_name="button button-secondary",
+        ),
+        class_name="month-switcher",
+        aria_label=T("Choose month"),
+    )
+
+
+def totals() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T("Whole budget"), id="totals-heading", class_name="visually-hidden"),
+        rx.el.dl(
+            rx.el.div(rx.el.dt(T("Budget for the month")), rx.el.dd(BudgetState.summary["budget"])),
+            rx.el.div(rx.el.dt(T("Used")), rx.el.dd(BudgetState.summary["used"])),
+            rx.el.div(rx.el.dt(T("Left")), rx.el.dd(BudgetState.summary["remaining"],
+                                                    id="budget-remaining")),
+            rx.el.div(rx.el.dt(T("Your self-pay shares")), rx.el.dd(BudgetState.summary["self_pay"])),
+            class_name="figures",
+        ),
+        progress_bar(BudgetState.summary["percent"], T("Share of this month's budget used"),
+                     BudgetState.summary["warning"] != ""),
+        rx.el.p(BudgetState.summary["forecast"],
+                class_name=rx.cond(BudgetState.summary["warning"] != "", "warning-text", "")),
+        rx.el.p(T("Decision"), ": ", BudgetState.summary["decision"], class_name="muted"),
+        class_name="card highlight",
+        aria_labelledby="totals-heading",
+    )
+
+
+def line_card(line: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(line["name"]),
+        rx.el.p(line["unit_value"], class_name="muted"),
+        rx.el.dl(
+            rx.el.div(rx.el.dt(T("Granted")),
+                      rx.el.dd(line["granted"], " · ", line["granted_money"])),
+            rx.el.div(rx.el.dt(T("Used")), rx.el.dd(line["used"], " · ", line["used_money"])),
+            rx.el.div(rx.el.dt(T("Left")),
+                      rx.el.dd(line["remaining"], " · ", line["remaining_money"])),
+            class_name="figures",
+        ),
+        progress_bar(line["percent"], line["name"], line["over"] != ""),
+        rx.cond(line["over"] != "", rx.el.p(line["left"], class_name="warning-text")),
+        class_name="card",
+    )
+
+
+def event_item(event: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(rx.el.time(event["when"], date_time=event["iso"]), class_name="event-when"),
+        rx.el.p(rx.el.strong(event["service"]), " · ", event["quantity"]),
+        rx.el.p(event["provider"], class_name="muted"),
+        rx.el.p(T("From the budget:"), " ", event["amount"]),
+        rx.cond(event["self_pay"] != "",
+                rx.el.p(T("Your self-pay share:"), " ", event["self_pay"])),
+        rx.cond(event["km"] != "", rx.el.p(event["km"], class_name="muted")),
+        class_name="event",
+    )
+
+
+def budget_content() -> rx.Component:
+    return rx.fragment(
+        totals(),
+        rx.el.section(
+            rx.el.h2(T("Services"), id="lines-heading"),
+            rx.el.ul(rx.foreach(BudgetState.lines, line_card), class_name="card-list"),
+            aria_labelledby="lines-heading",
+        ),
+        rx.el.section(
+            rx.el.h2(T("Services delivered this month"), id="events-heading"),
+            rx.cond(
+                BudgetState.events.length() > 0,
+                rx.el.ul(rx.foreach(BudgetState.events, event_item), class_name="event-list"),
+                rx.el.p(T("No services have been recorded for this month yet.")),
+            ),
+            aria_labelledby="events-heading",
+        ),
+    )
+
+
+@rx.page(route="/budget", title="HB – Budjetti", on_load=BudgetState.load)
+def budget() -> rx.Component:
+    return page(
+        rx.el.h1(T("Budget")),
+        rx.cond(
+            BudgetState.ready,
+            rx.cond(
+                BudgetState.signed_in,
+                rx.cond(
+                    BudgetState.acting_for_id == 0,
+                    message_box(T("You have no personal budget to show.")),
+                    rx.cond(
+                        BudgetState.denied,
+                        message_box(T("You do not have the right to see this budget."), "error"),
+                        rx.fragment(
+                            month_switcher(),
+                            rx.cond(
+                                BudgetState.has_budget,
+                                budget_content(),
+                                message_box(T("There is no active budget for this month.")),
+                            ),
+                        ),
+                    ),
+                ),
+                sign_in_prompt("/budget"),
+            ),
+            loading(),
+        ),
+    )

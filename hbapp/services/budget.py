@@ -1,0 +1,223 @@
+"""Reading a client's budget for one month: authorization, audit, then the pure ledger."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, or_, select
+
+from hbapp.db import write_session
+from hbapp.domain.ledger import (
+    LineGrant,
+    MonthStatement,
+    UsageEvent,
+    add_months,
+    month_start,
+    month_statement,
+)
+from hbapp.domain.units import Unit
+from hbapp.models import (
+    Budget,
+    BudgetAddition,
+    BudgetLine,
+    BudgetStatus,
+    Client,
+    LineAdjustment,
+    Provider,
+    ProviderChoice,
+    ServiceEvent,
+    ServiceType,
+)
+from hbapp.services import audit
+from hbapp.services.access import Actor, require_client_access
+
+
+@dataclass(frozen=True)
+class ServiceNames:
+    fi: str
+    sv: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return getattr(self, locale, self.fi)
+
+
+@dataclass(frozen=True)
+class LineView:
+    line_id: int
+    service_code: str
+    names: ServiceNames
+    unit: str
+    unit_value_cents: int
+    chosen_provider: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    started_at: datetime
+    provider_name: str
+    line_id: int
+    unit: str
+    units: Decimal
+    amount_cents: int
+    self_pay_cents: int
+    km: Decimal
+    km_compensation_cents: int
+
+
+@dataclass(frozen=True)
+class BudgetMonth:
+    client_id: int
+    client_name: str
+    month: date
+    decision_reference: str
+    statement: MonthStatement
+    lines: dict[int, LineView]
+    events: tuple[EventView, ...]
+    first_month: date
+    last_month: date | None  # None: the budget is open-ended
+
+
+def _budget_for_month(session: Session, client_id: int, month: date) -> Budget | None:
+    next_month = add_months(month, 1)
+    return session.exec(
+        select(Budget)
+        .where(
+            Budget.client_id == client_id,
+            Budget.status.in_([BudgetStatus.ACTIVE.value, BudgetStatus.ENDED.value]),
+            Budget.valid_from < next_month,
+            or_(Budget.valid_to.is_(None), Budget.valid_to >= month),
+        )
+        .order_by(Budget.valid_from.desc())
+    ).first()
+
+
+def load_month(session: Session, client: Client, month: date, today: date) -> BudgetMonth | None:
+    """The month's statement for a client, or None when no budget covers the month.
+
+    No authorization here: callers check access first (see `budget_month`).
+    """
+    month = month_start(month)
+    budget = _budget_for_month(session, client.id, month)
+    if budget is None:
+        return None
+    rows = session.exec(
+        select(BudgetLine, ServiceType)
+        .join(ServiceType, ServiceType.id == BudgetLine.service_type_id)
+        .where(BudgetLine.budget_id == budget.id)
+        .order_by(ServiceType.sort_order, ServiceType.code)
+    ).all()
+    line_ids = [line.id for line, _ in rows]
+    adjustments: dict[int, Decimal] = defaultdict(Decimal)
+    if line_ids:
+        for line_id, delta in session.exec(
+            select(LineAdjustment.budget_line_id, func.sum(LineAdjustment.delta_units))
+            .where(LineAdjustment.budget_line_id.in_(line_ids), LineAdjustment.month == month)
+            .group_by(LineAdjustment.budget_line_id)
+        ).all():
+            adjustments[line_id] = Decimal(delta)
+    chosen = dict(
+        session.exec(
+            select(ProviderChoice.service_type_id, Provider.name)
+            .join(Provider, Provider.id == ProviderChoice.provider_id)
+            .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
+        ).all()
+    )
+    grants = [
+        LineGrant(
+            line_id=line.id,
+            service_code=service.code,
+            unit=Unit(service.unit),
+            granted_units=Decimal(line.granted_units_per_month) + adjustments[line.id],
+            unit_value_cents=line.unit_value_cents,
+        )
+        for line, service in rows
+    ]
+    views = {
+        line.id: LineView(
+            line_id=line.id,
+            service_code=service.code,
+            names=ServiceNames(service.name_fi, service.name_sv, service.name_en),
+            unit=service.unit,
+            unit_value_cents=line.unit_value_cents,
+            chosen_provider=chosen.get(service.id),
+        )
+        for line, service in rows
+    }
+    start = datetime.combine(month, time.min)
+    end = datetime.combine(add_months(month, 1), time.min)
+    event_rows = (
+        session.exec(
+            select(ServiceEvent, Provider.name)
+            .join(Provider, Provider.id == ServiceEvent.provider_id)
+            .where(
+                ServiceEvent.client_id == client.id,
+                ServiceEvent.budget_line_id.in_(line_ids),
+                ServiceEvent.started_at >= start,
+                ServiceEvent.started_at < end,
+            )
+            .order_by(ServiceEvent.started_at.desc())
+        ).all()
+        if line_ids
+        else []
+    )
+    usage = [
+        UsageEvent(
+            line_id=event.budget_line_id,
+            occurred_at=event.started_at,
+            units=Decimal(event.units),
+            amount_cents=event.amount_cents,
+            self_pay_cents=event.self_pay_cents,
+            km_compensation_cents=event.km_compensation_cents,
+        )
+        for event, _ in event_rows
+    ]
+    additions = session.exec(
+        select(func.coalesce(func.sum(BudgetAddition.amount_cents), 0)).where(
+            BudgetAddition.budget_id == budget.id, BudgetAddition.month == month
+        )
+    ).one()
+    statement = month_statement(month, grants, usage, int(additions), today=today)
+    events = tuple(
+        EventView(
+            started_at=event.started_at,
+            provider_name=provider_name,
+            line_id=event.budget_line_id,
+            unit=views[event.budget_line_id].unit,
+            units=Decimal(event.units),
+            amount_cents=event.amount_cents,
+            self_pay_cents=event.self_pay_cents,
+            km=Decimal(event.km),
+            km_compensation_cents=event.km_compensation_cents,
+        )
+        for event, provider_name in event_rows
+    )
+    return BudgetMonth(
+        client_id=client.id,
+        client_name=client.full_name,
+        month=month,
+        decision_reference=budget.decision_reference,
+        statement=statement,
+        lines=views,
+        events=events,
+        first_month=month_start(budget.valid_from),
+        last_month=month_start(budget.valid_to) if budget.valid_to else None,
+    )
+
+
+def budget_month(
+    engine: Engine, actor: Actor, client_id: int, month: date, today: date, action: str
+) -> BudgetMonth | None:
+    """Check the actor may view the client's budget, record the view, return the month."""
+    with write_session(engine) as session:
+        require_client_access(session, actor, client_id, "view", today)
+        client = session.get(Client, client_id)
+        result = load_month(session, client, month, today)
+        audit.record(
+            session, actor.person_id, action, client_id, month=month_start(month).isoformat()
+        )
+        return result

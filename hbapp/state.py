@@ -1,0 +1,145 @@
+"""The small shared state: who is signed in, whom they act for, the UI language.
+
+Page states subclass `AppState` and keep their own variables. Authorization is never
+decided here: every event handler asks the services, which check the database.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import reflex as rx
+
+from hbapp.config import SUPPORTED_LOCALES, get_settings
+from hbapp.db import get_engine
+from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
+from hbapp.services import identity
+from hbapp.services.sessions import token_from_cookie_header
+
+_REGISTERED: set[str] = set()
+
+
+def ui_messages(locale: str) -> dict[str, str]:
+    """All UI strings of one language, keyed by their English msgid."""
+    return {msgid: gettext_for(locale, msgid) for msgid in (*catalog_msgids(), *_REGISTERED)}
+
+
+def T(msgid: str) -> rx.Var:
+    """A translated UI string that follows the chosen language (use inside components)."""
+    _REGISTERED.add(msgid)
+    return AppState.tr[msgid].to(str)
+
+
+def today() -> date:
+    return date.today()
+
+
+class AppState(rx.State):
+    locale: str = get_settings().default_locale
+    # Remembered in the browser for people who have not signed in.
+    lang_cookie: str = rx.Cookie("", name="hb_lang", max_age=365 * 24 * 3600, same_site="lax")
+    session_checked: bool = False
+    signed_in: bool = False
+    person_name: str = ""
+    is_worker: bool = False
+    is_admin: bool = False
+    acting_for_id: int = 0
+    acting_for_name: str = ""
+    acting_for_self: bool = True
+    represented: list[dict[str, str]] = []
+    text_size: str = "normal"
+
+    @rx.var(cache=True)
+    def tr(self) -> dict[str, str]:
+        return ui_messages(self.locale)
+
+    # -- helpers for page states (not events) --------------------------------------------
+
+    def _token(self) -> str | None:
+        return token_from_cookie_header(self.router.headers.cookie)
+
+    def _t(self) -> Translator:
+        return Translator(self.locale)
+
+    def _refresh_session(self) -> identity.SignedIn | None:
+        """Read the session from the database; called at the start of every page load."""
+        current = identity.signed_in(get_engine(), self._token(), today())
+        self.session_checked = True
+        self.signed_in = current is not None
+        if current is None:
+            self.person_name = ""
+            self.is_worker = self.is_admin = False
+            self.acting_for_id = 0
+            self.acting_for_name = ""
+            self.represented = []
+            self.locale = self._fallback_locale()
+            return None
+        self.person_name = current.actor.name
+        self.is_worker = current.actor.is_worker
+        self.is_admin = current.actor.is_admin
+        self.text_size = current.text_size
+        self.locale = current.locale or self._fallback_locale()
+        self.represented = [
+            {"id": str(r.client_id), "name": r.name, "relation": r.relation}
+            for r in current.represented
+        ]
+        if current.acting_for is not None:
+            self.acting_for_id = current.acting_for.client_id
+            self.acting_for_name = current.acting_for.name
+            self.acting_for_self = current.acting_for.relation == "self"
+        else:
+            self.acting_for_id = 0
+            self.acting_for_name = ""
+            self.acting_for_self = True
+        return current
+
+    def _fallback_locale(self) -> str:
+        if self.lang_cookie in SUPPORTED_LOCALES:
+            return self.lang_cookie
+        return best_locale(self.router.headers.accept_language)
+
+    def _html_lang(self):
+        return rx.call_script(f"document.documentElement.lang = {json.dumps(self.locale)}")
+
+    def _page_ready(self, title_msgid: str):
+        """Finish a page load: the document's language and its translated title."""
+        title = json.dumps(f"{self._t()(title_msgid)} – HB")
+        return rx.call_script(
+            f"document.documentElement.lang = {json.dumps(self.locale)}; document.title = {title}"
+        )
+
+    # -- events ---------------------------------------------------------------------------
+
+    @rx.event
+    def load_session(self):
+        self._refresh_session()
+        return self._html_lang()
+
+    @rx.event
+    def set_language(self, locale: str):
+        if locale not in SUPPORTED_LOCALES:
+            return
+        self.locale = locale
+        self.lang_cookie = locale
+        current = identity.signed_in(get_engine(), self._token(), today())
+        if current is not None:
+            identity.save_preferences(get_engine(), current.actor.person_id, locale=locale)
+        return self._html_lang()
+
+    @rx.event
+    def sign_out(self):
+        """Forget everything shown in this tab, then end the session on the server."""
+        self.reset()
+        return rx.call_script("window.location.assign('/auth/logout')")
+
+    @rx.event
+    def act_for(self, client_id: str):
+        """The person switcher: handle another represented person's matters."""
+        try:
+            wanted = int(client_id)
+        except ValueError:
+            return
+        if identity.choose_acting_for(get_engine(), self._token(), wanted, today()):
+            self._refresh_session()
+            return rx.redirect("/")

@@ -1,0 +1,1 @@
+"""View models: domain and service results turned into texts for one language."""

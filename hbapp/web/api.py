@@ -1,0 +1,78 @@
+"""The Starlette app that Reflex mounts itself into: our own HTTP routes come first.
+
+`/auth/*` OpenID Connect login, `/dev-oidc/*` the bundled development provider (only
+when enabled), `/healthz`, and long-lived caching headers for hashed frontend assets.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hbapp.config import get_settings
+from hbapp.db import get_engine
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    """Liveness and readiness: the database (and Redis, when configured) answer."""
+    checks: dict[str, str] = {}
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
+        checks["database"] = f"error: {type(exc).__name__}"
+    redis_url = get_settings().redis_url
+    if redis_url:
+        try:
+            import redis.asyncio as redis_asyncio
+
+            client = redis_asyncio.from_url(redis_url)
+            await client.ping()
+            await client.aclose()
+            checks["redis"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "error", **checks},
+                        status_code=200 if healthy else 503)
+
+
+class AssetCacheHeaders:
+    """Hashed build assets never change under the same name: let browsers keep them a year."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith("/assets/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k != b"cache-control"]
+                headers.append((b"cache-control", b"public, max-age=31536000, immutable"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def build_api() -> Starlette:
+    from hbapp.web.auth import build_auth_app
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/auth", app=build_auth_app()),
+    ]
+    if get_settings().dev_oidc_enabled:
+        from hbapp.web.dev_oidc import build_dev_oidc_app
+
+        routes.append(Mount("/dev-oidc", app=build_dev_oidc_app()))
+    return Starlette(routes=routes)

@@ -1,0 +1,25 @@
+"""Steps shared by the browser tests."""
+
+from __future__ import annotations
+
+def sign_in(page, app: object, subject: str, next_path: str = "/") -> None:
+    """Sign in through the development OpenID provider, without its picker."""
+    page.goto(app.url(f"/auth/login?login_hint={subject}&next={next_path}"))
+    page.wait_for_url(app.url(next_path) + "**")
+
+
+def wait_until_loaded(page) -> None:
+    """Reflex renders after its on_load event; wait until the loading notice has gone."""
+    page.wait_for_selector("main#main")
+    page.wait_for_function(
+        "() => !document.querySelector('main [role=status].muted') && "
+        "document.querySelector('main h1') !== null"
+    )
+
+
+def assert_no_axe_violations(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                   "wcag22aa", "best-practice"]})
+    assert results.violations_count == 0, results.generate_report()

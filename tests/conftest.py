@@ -1,0 +1,90 @@
+"""Shared fixtures: real databases (SQLite and the local PostgreSQL) created by the tests.
+
+Every PostgreSQL database is created with a unique name and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+
+# Settings are read once per process: point them at a scratch directory before any import.
+_SCRATCH = tempfile.mkdtemp(prefix="hb-tests-")
+os.environ.setdefault("HB_DATA_DIR", _SCRATCH)
+os.environ.setdefault("HB_DATABASE_URL", f"sqlite:///{_SCRATCH}/default.db")
+
+PG_ADMIN_DSN = os.environ.get("HB_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+PG_URL_PREFIX = os.environ.get("HB_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432")
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(PG_ADMIN_DSN)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory) -> Iterator[Callable[[str], str]]:
+    """Create a fresh, migrated database on a backend and return its URL."""
+    from hbapp.migrations import upgrade
+
+    created: list[str] = []
+
+    def create(backend: str) -> str:
+        name = f"hb_test_{uuid.uuid4().hex[:12]}"
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / name}.db"
+        elif backend == "postgresql":
+            _pg_admin(f'CREATE DATABASE "{name}"')
+            created.append(name)
+            url = f"{PG_URL_PREFIX}/{name}"
+        else:
+            raise ValueError(backend)
+        upgrade(url)
+        return url
+
+    yield create
+    for name in created:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request, database_factory):
+    """A new, migrated, empty database for one test."""
+    from hbapp.db import make_engine
+
+    engine = make_engine(database_factory(request.param))
+    yield engine
+    engine.dispose()
+
+
+_seeded: dict[str, object] = {}
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_engine(request, database_factory):
+    """A migrated database with the demo data, shared by the tests of one backend.
+
+    Tests using it may add rows (audit entries, sessions) but must not change the demo data.
+    """
+    from hbapp.db import make_engine
+    from hbapp.seed import seed_demo
+
+    backend = request.param
+    if backend not in _seeded:
+        engine = make_engine(database_factory(backend))
+        seed_demo(engine)
+        _seeded[backend] = engine
+    return _seeded[backend]

@@ -1,10 +1,17 @@
 """The Reflex app: pages, head tags, and our Starlette routes in front of Reflex."""
 
+import importlib
+import pkgutil
+
 import reflex as rx
 
+import hbapp.pages
 from hbapp.config import get_settings
-from hbapp.pages import budget, home  # noqa: F401 - registers the pages
 from hbapp.web.api import AssetCacheHeaders, build_api
+
+# Every module in hbapp/pages registers its page(s) with @rx.page when imported.
+for _module in pkgutil.iter_modules(hbapp.pages.__path__):
+    importlib.import_module(f"hbapp.pages.{_module.name}")
 
 app = rx.App(
     html_lang=get_settings().default_locale,
@@ -12,6 +19,7 @@ app = rx.App(
     head_components=[
         rx.el.meta(name="theme-color", content="#003479"),
         rx.el.meta(name="description", content="HB – henkilökohtainen budjetti"),
+        rx.el.script(src="/session.js", defer=True),
     ],
     api_transformer=[build_api(), AssetCacheHeaders],
     enable_state=True,

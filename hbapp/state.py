@@ -15,7 +15,7 @@ from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
 from hbapp.services import identity
-from hbapp.services.sessions import token_from_cookie_header
+from hbapp.services.sessions import extend_session, token_from_cookie_header
 
 _REGISTERED: set[str] = set()
 
@@ -64,7 +64,10 @@ class AppState(rx.State):
 
     def _refresh_session(self) -> identity.SignedIn | None:
         """Read the session from the database; called at the start of every page load."""
-        current = identity.signed_in(get_engine(), self._token(), today())
+        token = self._token()
+        if token:
+            extend_session(get_engine(), token)  # activity keeps the session alive (sliding)
+        current = identity.signed_in(get_engine(), token, today())
         self.session_checked = True
         self.signed_in = current is not None
         if current is None:
@@ -80,6 +83,7 @@ class AppState(rx.State):
         self.is_admin = current.actor.is_admin
         self.text_size = current.text_size
         self.locale = current.locale or self._fallback_locale()
+        self.lang_cookie = self.locale  # lets plain HTTP routes answer in the same language
         self.represented = [
             {"id": str(r.client_id), "name": r.name, "relation": r.relation}
             for r in current.represented

@@ -41,6 +41,8 @@ from hbapp.services.sessions import (
     token_from_cookie_header,
     upsert_person,
 )
+from hbapp.web.session_status import session_extend, session_status
+
 
 log = logging.getLogger(__name__)
 
@@ -318,6 +320,8 @@ def build_auth_app() -> Starlette:
             Route("/login", login, methods=["GET"]),
             Route("/callback", callback, methods=["GET"]),
             Route("/logout", logout, methods=["GET", "POST"]),
+            Route("/session", session_status, methods=["GET"]),
+            Route("/session/extend", session_extend, methods=["POST"]),
         ],
         middleware=[
             Middleware(

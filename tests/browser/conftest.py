@@ -67,6 +67,9 @@ def app_server(tmp_path_factory) -> Iterator[RunningApp]:
         "HB_DEV_OIDC": "1",
         "HB_DEFAULT_LOCALE": "fi",
         "PYTHONUNBUFFERED": "1",
+        # A build directory of its own, so parallel test runs never share one.
+        "REFLEX_WEB_WORKDIR": str(data_dir / "web"),
+        "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
     }
     env.pop("HB_REDIS_URL", None)
     venv_bin = Path(sys.executable).parent

@@ -58,11 +58,11 @@ locales-compile: $(VENV)/.synced
 	$(VENV)/bin/pybabel compile --use-fuzzy -d locales -D messages >/dev/null
 
 locales-extract: $(VENV)/.synced
-	$(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	flock locales/.lock $(VENV)/bin/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
 	  --omit-header --project=HB -o $(POT) .
 
 locales-update: locales-extract
-	$(VENV)/bin/pybabel update -i $(POT) -d locales -D messages --no-fuzzy-matching \
+	flock locales/.lock $(VENV)/bin/pybabel update -i $(POT) -d locales -D messages --no-fuzzy-matching \
 	  --ignore-obsolete --omit-header
 
 locales-check: $(VENV)/.synced

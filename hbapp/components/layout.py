@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.i18n import LANGUAGE_NAMES
+from hbapp.i18n import LANGUAGE_NAMES, N_
 from hbapp.state import AppState, T
 
 
@@ -91,6 +91,53 @@ def acting_for_banner() -> rx.Component:
     )
 
 
+def nav_links(links: list[tuple[str, str]]) -> list[rx.Component]:
+    return [rx.el.li(rx.el.a(T(label), href=href)) for href, label in links]
+
+
+# Client and proxy pages (citizen side) and case-worker pages (employee side) stay apart.
+CLIENT_LINKS = [
+    ("/", N_("Home")),
+    ("/budget", N_("Budget")),
+    ("/providers", N_("Providers")),
+    ("/swap", N_("Swap services")),
+    ("/surveys", N_("Surveys")),
+    ("/feedback", N_("Feedback")),
+]
+WORKER_LINKS = [
+    ("/worker", N_("My clients")),
+    ("/worker/swaps", N_("Swap requests")),
+    ("/worker/providers", N_("Provider feedback")),
+]
+ADMIN_LINKS = [("/admin/providers", N_("Provider register"))]
+CLIENT_FOOTER_LINKS = [
+    ("/mandates", N_("Mandates")),
+    ("/privacy", N_("Who has seen my data")),
+    ("/calculator", N_("Cost calculator")),
+]
+FOOTER_LINKS = [
+    ("/help", N_("Help")),
+    ("/settings", N_("Settings")),
+    ("/accessibility", N_("Accessibility statement")),
+]
+
+
+def main_navigation() -> rx.Component:
+    return rx.el.nav(
+        rx.el.div(
+            rx.el.ul(
+                rx.cond(AppState.acting_for_id != 0, rx.fragment(*nav_links(CLIENT_LINKS))),
+                rx.cond(AppState.is_worker, rx.fragment(*nav_links(WORKER_LINKS))),
+                rx.cond(AppState.is_admin, rx.fragment(*nav_links(ADMIN_LINKS))),
+                class_name="inline-list",
+            ),
+            class_name="container",
+        ),
+        aria_label=T("Main menu"),
+        class_name="main-nav",
+    )
+
+
 def site_header() -> rx.Component:
     return rx.el.header(
         rx.el.a(T("Skip to main content"), href="#main", class_name="skip-link"),
@@ -105,28 +152,28 @@ def site_header() -> rx.Component:
             account_links(),
             class_name="header-bar container",
         ),
-        rx.cond(
-            AppState.signed_in,
-            rx.el.nav(
-                rx.el.div(
-                    rx.el.ul(
-                        rx.el.li(rx.el.a(T("Home"), href="/")),
-                        rx.el.li(rx.el.a(T("Budget"), href="/budget")),
-                        class_name="inline-list",
-                    ),
-                    class_name="container",
-                ),
-                aria_label=T("Main menu"),
-                class_name="main-nav",
-            ),
-        ),
+        rx.cond(AppState.signed_in, main_navigation()),
         class_name="site-header",
     )
 
 
 def site_footer() -> rx.Component:
     return rx.el.footer(
-        rx.el.p(T("HB – personal budget in social care"), class_name="container"),
+        rx.el.div(
+            rx.el.nav(
+                rx.el.ul(
+                    rx.cond(
+                        AppState.signed_in & (AppState.acting_for_id != 0),
+                        rx.fragment(*nav_links(CLIENT_FOOTER_LINKS)),
+                    ),
+                    *nav_links(FOOTER_LINKS),
+                    class_name="inline-list footer-links",
+                ),
+                aria_label=T("More links"),
+            ),
+            rx.el.p(T("HB – personal budget in social care")),
+            class_name="container",
+        ),
         class_name="site-footer",
     )
 

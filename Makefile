@@ -73,7 +73,8 @@ db: setup
 	$(VENV)/bin/hb seed
 
 run: db
-	HB_DEV_OIDC=$${HB_DEV_OIDC:-1} $(VENV)/bin/reflex run --env prod --single-port \
+	HB_DEV_OIDC=$${HB_DEV_OIDC:-1} HB_PUBLIC_URL=$${HB_PUBLIC_URL:-http://localhost:$(PORT)} \
+	  $(VENV)/bin/reflex run --env prod --single-port \
 	  --frontend-port $(PORT) --loglevel warning
 
 chromium:

@@ -15,7 +15,7 @@ from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
 from hbapp.services import identity
-from hbapp.services.sessions import extend_session, token_from_cookie_header
+from hbapp.services.sessions import token_from_cookie_header, touch_session
 
 _REGISTERED: set[str] = set()
 
@@ -66,37 +66,42 @@ class AppState(rx.State):
         """Read the session from the database; called at the start of every page load."""
         token = self._token()
         if token:
-            extend_session(get_engine(), token)  # activity keeps the session alive (sliding)
+            touch_session(get_engine(), token)  # activity keeps the session alive (sliding)
         current = identity.signed_in(get_engine(), token, today())
-        self.session_checked = True
-        self.signed_in = current is not None
         if current is None:
-            self.person_name = ""
-            self.is_worker = self.is_admin = False
-            self.acting_for_id = 0
-            self.acting_for_name = ""
-            self.represented = []
-            self.locale = self._fallback_locale()
+            self._update(
+                session_checked=True, signed_in=False, person_name="", is_worker=False,
+                is_admin=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
+                represented=[], locale=self._fallback_locale(),
+            )
             return None
-        self.person_name = current.actor.name
-        self.is_worker = current.actor.is_worker
-        self.is_admin = current.actor.is_admin
-        self.text_size = current.text_size
-        self.locale = current.locale or self._fallback_locale()
-        self.lang_cookie = self.locale  # lets plain HTTP routes answer in the same language
-        self.represented = [
-            {"id": str(r.client_id), "name": r.name, "relation": r.relation}
-            for r in current.represented
-        ]
-        if current.acting_for is not None:
-            self.acting_for_id = current.acting_for.client_id
-            self.acting_for_name = current.acting_for.name
-            self.acting_for_self = current.acting_for.relation == "self"
-        else:
-            self.acting_for_id = 0
-            self.acting_for_name = ""
-            self.acting_for_self = True
+        locale = current.locale or self._fallback_locale()
+        acting_for = current.acting_for
+        self._update(
+            session_checked=True,
+            signed_in=True,
+            person_name=current.actor.name,
+            is_worker=current.actor.is_worker,
+            is_admin=current.actor.is_admin,
+            text_size=current.text_size,
+            locale=locale,
+            lang_cookie=locale,  # lets plain HTTP routes answer in the same language
+            represented=[
+                {"id": str(r.client_id), "name": r.name, "relation": r.relation}
+                for r in current.represented
+            ],
+            acting_for_id=acting_for.client_id if acting_for else 0,
+            acting_for_name=acting_for.name if acting_for else "",
+            acting_for_self=acting_for.relation == "self" if acting_for else True,
+        )
         return current
+
+    def _update(self, **values) -> None:
+        """Assign only what changed: every assignment is sent to the browser again, and a
+        changed locale recomputes the whole translation table."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _fallback_locale(self) -> str:
         if self.lang_cookie in SUPPORTED_LOCALES:

@@ -110,8 +110,9 @@ WORKER_LINKS = [
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [("/admin/providers", N_("Provider register"))]
+# Everyone signed in may need /mandates: a relative without a mandate asks for one there.
+SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]
 CLIENT_FOOTER_LINKS = [
-    ("/mandates", N_("Mandates")),
     ("/privacy", N_("Who has seen my data")),
     ("/calculator", N_("Cost calculator")),
 ]
@@ -162,6 +163,7 @@ def site_footer() -> rx.Component:
         rx.el.div(
             rx.el.nav(
                 rx.el.ul(
+                    rx.cond(AppState.signed_in, rx.fragment(*nav_links(SIGNED_IN_FOOTER_LINKS))),
                     rx.cond(
                         AppState.signed_in & (AppState.acting_for_id != 0),
                         rx.fragment(*nav_links(CLIENT_FOOTER_LINKS)),
@@ -182,7 +184,15 @@ def page(*children: rx.Component) -> rx.Component:
     return rx.fragment(
         site_header(),
         rx.el.div(acting_for_banner(), class_name="container"),
-        rx.el.main(*children, id="main", tab_index=-1, class_name="container main"),
+        rx.el.main(
+            # Until this page's on_load has finished, show nothing from an earlier page or
+            # person: Reflex first replays the tab's previous state.
+            rx.cond(rx.State.is_hydrated, rx.fragment(*children), loading()),
+            id="main",
+            tab_index=-1,
+            class_name="container main",
+            custom_attrs={"data-ready": rx.cond(rx.State.is_hydrated, "1", "0")},
+        ),
         site_footer(),
     )
 

@@ -144,6 +144,11 @@ def line_card(line: rx.Var) -> rx.Component:
         ),
         progress_bar(line["percent"], line["name"], line["over"] != ""),
         rx.cond(line["over"] != "", rx.el.p(line["left"], class_name="warning-text")),
+        rx.cond(
+            line["provider"] != "",
+            rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),
+        ),
+        rx.el.p(rx.el.a(T("Compare providers"), href="/providers?service=" + line["code"])),
         class_name="card",
     )
 

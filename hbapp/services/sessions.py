@@ -142,6 +142,14 @@ def extend_session(engine: Engine, token: str | None) -> datetime | None:
         return _naive_utc(row.expires_at)
 
 
+def touch_session(engine: Engine, token: str | None) -> None:
+    """Keep an active session alive without a write on every page: extend only when at
+    least a minute of its lifetime has passed since the last extension."""
+    info = resolve_session(engine, token)
+    if info is not None and info.expires_at - utcnow() < _lifetime() - timedelta(minutes=1):
+        extend_session(engine, token)
+
+
 def end_session(engine: Engine, token: str | None) -> str:
     """End the session (logout); returns its id_token for the provider's logout, or ""."""
     if not token:

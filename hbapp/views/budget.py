@@ -23,6 +23,7 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
     over = balance.remaining_cents < 0
     return {
         "id": str(balance.line_id),
+        "code": view.service_code,
         "name": name,
         "used_of": t("{used} of {granted} used", used=used, granted=granted),
         "granted": granted,

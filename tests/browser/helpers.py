@@ -9,12 +9,8 @@ def sign_in(page, app: object, subject: str, next_path: str = "/") -> None:
 
 
 def wait_until_loaded(page) -> None:
-    """Reflex renders after its on_load event; wait until the loading notice has gone."""
-    page.wait_for_selector("main#main")
-    page.wait_for_function(
-        "() => !document.querySelector('main [role=status].muted') && "
-        "document.querySelector('main h1') !== null"
-    )
+    """Wait until this page's on_load events have finished (layout.page marks main)."""
+    page.wait_for_selector("main#main[data-ready='1'] h1")
 
 
 def assert_no_axe_violations(page) -> None:

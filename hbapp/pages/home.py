@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from hbapp.components.budget import progress_bar, service_use_list
+from hbapp.components.surveys_due import due_survey_items, surveys_due_card
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -20,13 +21,14 @@ class HomeState(AppState):
     denied: bool = False
     summary: dict[str, str] = {}
     lines: list[dict[str, str]] = []
+    due_surveys: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
         self.ready = False
         current = self._refresh_session()
         self.has_budget = self.denied = False
-        self.summary, self.lines = {}, []
+        self.summary, self.lines, self.due_surveys = {}, [], []
         if current is not None and current.acting_for is not None:
             t = self._t()
             try:
@@ -41,12 +43,14 @@ class HomeState(AppState):
                 self.has_budget = True
                 self.summary = summary_texts(t, month)
                 self.lines = [line_texts(t, month, line) for line in month.statement.lines]
+            self.due_surveys = due_survey_items(current, t)
         self.ready = True
         return self._page_ready(N_("My budget"))
 
 
 def budget_summary() -> rx.Component:
     return rx.fragment(
+        surveys_due_card(HomeState.due_surveys),
         rx.el.section(
             rx.el.h2(T("Money left this month"), id="left-heading"),
             rx.el.p(HomeState.summary["month"], class_name="muted"),

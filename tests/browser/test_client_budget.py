@@ -123,3 +123,30 @@ def test_sign_out(page, app_server):
     page.goto(app_server.url("/budget"))
     wait_until_loaded(page)
     assert page.get_by_text("Kirjaudu sisään nähdäksesi budjettisi.").is_visible()
+
+
+def test_home_lists_the_surveys_due(page, app_server):
+    from hbapp.models import SurveyAssignment
+
+    sign_in(page, app_server, "demo-client")
+    wait_until_loaded(page)
+    engine = make_engine(app_server.database_url)
+    try:
+        with read_session(engine) as session:
+            aino = session.exec(
+                select(Client.id).join(Person, Person.id == Client.person_id)
+                .where(Person.oidc_subject == "demo-client")
+            ).one()
+            open_count = len(session.exec(
+                select(SurveyAssignment).where(
+                    SurveyAssignment.client_id == aino,
+                    SurveyAssignment.completed_at.is_(None),
+                    SurveyAssignment.cancelled_at.is_(None),
+                )
+            ).all())
+    finally:
+        engine.dispose()
+    assert open_count > 0  # the demo data gives Aino a PROMIS-10 to answer
+    card = page.locator("#home-surveys-due")
+    assert card.get_by_role("heading", name="Vastaa näihin kyselyihin").is_visible()
+    assert card.locator("li").count() == open_count

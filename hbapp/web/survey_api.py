@@ -1,0 +1,175 @@
+"""JSON routes behind assets/survey.js: save answers and submit, so a survey keeps working
+when the websocket drops (answers wait in localStorage and are sent when back online).
+
+Authentication: the HttpOnly `hb_session` cookie. CSRF: a custom header (`X-HB-Request: 1`,
+which a cross-site form cannot send and cross-site fetch cannot send without a CORS
+preflight we never grant), a JSON body, and a same-origin check of Origin/Sec-Fetch-Site.
+Authorization is the services' own (`surveys` scope on the assignment's client).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from hbapp.config import SUPPORTED_LOCALES, get_settings
+from hbapp.db import get_engine, read_session
+from hbapp.domain.scoring import INSTRUMENT_IDS
+from hbapp.domain.survey_texts import localized_instrument
+from hbapp.i18n import N_, Translator, best_locale
+from hbapp.services.access import AccessDenied, load_actor
+from hbapp.services.sessions import extend_session, resolve_session, token_from_cookie_header
+from hbapp.services.surveys import SurveyError, save_answers, submit
+
+MAX_BODY = 64 * 1024
+
+ERROR_TEXTS = {
+    "not_signed_in": N_("Your session has ended. Sign in again to continue."),
+    "forbidden": N_("You do not have the right to answer this survey."),
+    "bad_request": N_("The answers could not be read. Please try again."),
+    "unknown_item": N_("This survey has no such question."),
+    "out_of_range": N_("This answer is not one of the choices. Please choose again."),
+    "not_integer": N_("This answer is not one of the choices. Please choose again."),
+    "not_text": N_("This answer is not one of the choices. Please choose again."),
+    "already_submitted": N_("These answers have already been sent. You cannot send them again."),
+    "cancelled": N_("This survey has been cancelled."),
+    "key_reused": N_("The answers could not be read. Please try again."),
+    "bad_key": N_("The answers could not be read. Please try again."),
+    "no_answers": N_("The answers could not be read. Please try again."),
+    "not_an_object": N_("The answers could not be read. Please try again."),
+}
+
+
+def _locale(request: Request) -> str:
+    chosen = request.cookies.get("hb_lang", "")
+    return chosen if chosen in SUPPORTED_LOCALES else best_locale(
+        request.headers.get("accept-language"))
+
+
+def _error(request: Request, code: str, status: int, item: str | None = None) -> JSONResponse:
+    t = Translator(_locale(request))
+    msgid = ERROR_TEXTS.get(code) or ERROR_TEXTS["bad_request"]
+    text = t(msgid)
+    return JSONResponse({"error": code, "item": item, "message": text}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _same_origin(request: Request) -> bool:
+    if request.headers.get("x-hb-request") != "1":
+        return False
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # some browsers omit Origin on same-origin requests; the header check holds
+    allowed = {
+        f"{request.url.scheme}://{request.headers.get('host', '')}",
+        "{0.scheme}://{0.netloc}".format(urlsplit(get_settings().public_url)),
+    }
+    return origin in allowed
+
+
+def _actor(token: str | None):
+    engine = get_engine()
+    info = resolve_session(engine, token)
+    if info is None:
+        return None
+    extend_session(engine, token)  # answering is activity: keep the session alive
+    with read_session(engine) as session:
+        return load_actor(session, info.person_id)
+
+
+async def _prepare(request: Request):
+    """(actor, assignment id, body) or an error response."""
+    if not _same_origin(request):
+        return _error(request, "forbidden", 403)
+    token = token_from_cookie_header(request.headers.get("cookie"))
+    actor = await run_in_threadpool(_actor, token) if token else None
+    if actor is None:
+        return _error(request, "not_signed_in", 401)
+    try:
+        assignment_id = int(request.path_params["assignment_id"])
+    except (KeyError, ValueError):
+        return _error(request, "forbidden", 404)
+    if "application/json" not in request.headers.get("content-type", ""):
+        return _error(request, "bad_request", 415)
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return _error(request, "bad_request", 413)
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(request, "bad_request", 400)
+    if not isinstance(body, dict):
+        return _error(request, "bad_request", 400)
+    return actor, assignment_id, body
+
+
+def _failure(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, AccessDenied):
+        return _error(request, "forbidden", 403)
+    assert isinstance(exc, SurveyError)
+    status = 409 if exc.code in ("already_submitted", "cancelled", "key_reused") else 400
+    return _error(request, exc.code, status, exc.item)
+
+
+async def put_answers(request: Request) -> JSONResponse:
+    prepared = await _prepare(request)
+    if isinstance(prepared, JSONResponse):
+        return prepared
+    actor, assignment_id, body = prepared
+    try:
+        draft = await run_in_threadpool(
+            save_answers, get_engine(), actor, assignment_id, body.get("answers"), date.today())
+    except (AccessDenied, SurveyError) as exc:
+        return _failure(request, exc)
+    return JSONResponse({"saved": sorted(body["answers"]), "draft": draft},
+                        headers={"Cache-Control": "no-store"})
+
+
+def _shown_language(instrument_id: str, wanted: object) -> str:
+    """The language the texts were shown in, as the server would have chosen it."""
+    if instrument_id not in INSTRUMENT_IDS or wanted not in SUPPORTED_LOCALES:
+        return "en"
+    return localized_instrument(instrument_id, wanted).language
+
+
+async def post_submit(request: Request) -> JSONResponse:
+    prepared = await _prepare(request)
+    if isinstance(prepared, JSONResponse):
+        return prepared
+    actor, assignment_id, body = prepared
+
+    def run():
+        from hbapp.services.surveys import open_assignment
+
+        assignment, _own, _earlier = open_assignment(get_engine(), actor, assignment_id,
+                                                     date.today())
+        language = _shown_language(assignment.instrument_id, body.get("language"))
+        return submit(get_engine(), actor, assignment_id, body.get("answers"),
+                      body.get("idempotency_key"), date.today(), language)
+
+    try:
+        result = await run_in_threadpool(run)
+    except (AccessDenied, SurveyError) as exc:
+        return _failure(request, exc)
+    return JSONResponse(
+        {"response_id": result.response.id, "repeated": result.repeated,
+         "scores": result.response.scores, "redirect": f"/surveys/{assignment_id}?sent=1"},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def survey_routes() -> list[Route]:
+    """Mount in hbapp/web/api.py: `*survey_routes(),` in build_api's routes."""
+    return [
+        Route("/api/surveys/{assignment_id:int}/answers", put_answers, methods=["PUT"]),
+        Route("/api/surveys/{assignment_id:int}/submit", post_submit, methods=["POST"]),
+    ]

@@ -1,0 +1,347 @@
+"""`/feedback`: recommend a provider (NPS 0–10), one question per step, check answers, send."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.db import get_engine
+from hbapp.i18n import N_
+from hbapp.services.access import AccessDenied
+from hbapp.services.feedback import (
+    FLAGS,
+    MAX_COMMENT,
+    FeedbackError,
+    give_feedback,
+    providers_for_feedback,
+)
+from hbapp.state import AppState, T, today
+from hbapp.views.providers import FLAG_LABELS
+
+STEPS = ("provider", "score", "comment", "flag", "check")
+
+
+class FeedbackState(AppState):
+    ready: bool = False
+    denied: bool = False
+    step: str = "provider"
+    providers: list[dict[str, str]] = []
+    provider_id: str = ""
+    score: str = ""
+    comment: str = ""
+    flag: str = ""
+    error: str = ""
+    flag_text: str = ""
+
+    @rx.var
+    def provider_name(self) -> str:
+        return next((p["name"] for p in self.providers if p["id"] == self.provider_id), "")
+
+    @rx.var
+    def replaces_text(self) -> str:
+        return next((p["earlier"] for p in self.providers if p["id"] == self.provider_id), "")
+
+
+    def _reset_answers(self):
+        self.step = "provider"
+        self.provider_id = self.score = self.comment = self.flag = self.error = ""
+
+    def _current(self):
+        current = self._refresh_session()
+        if current is None or current.acting_for is None:
+            return None
+        return current
+
+    @rx.event
+    def load(self):
+        self.ready = False
+        self.denied = False
+        self._reset_answers()
+        self.providers = []
+        current = self._current()
+        if current is not None:
+            t = self._t()
+            try:
+                used = providers_for_feedback(get_engine(), current.actor,
+                                              current.acting_for.client_id, today())
+            except AccessDenied:
+                self.denied = True
+            else:
+                self.providers = [
+                    {"id": str(p.provider_id), "name": p.name,
+                     "earlier": (t("You answered about this provider on {date}. The new "
+                                   "answer replaces it.", date=t.date(p.earlier_answer_at))
+                                 if p.earlier_answer_at else "")}
+                    for p in used
+                ]
+        self.ready = True
+        return self._page_ready(N_("Feedback"))
+
+    def _go(self, step: str):
+        self.error = ""
+        self.step = step
+        return rx.set_focus("step-heading")
+
+    @rx.event
+    def back(self):
+        index = STEPS.index(self.step) if self.step in STEPS else 0
+        return self._go(STEPS[max(0, index - 1)])
+
+    @rx.event
+    def submit_provider(self, form: dict):
+        wanted = str(form.get("provider", ""))
+        if not any(p["id"] == wanted for p in self.providers):
+            self.error = self._t()("Choose the provider you want to give feedback about.")
+            return
+        self.provider_id = wanted
+        return self._go("score")
+
+    @rx.event
+    def submit_score(self, form: dict):
+        value = str(form.get("score", ""))
+        if value not in {str(i) for i in range(11)}:
+            self.error = self._t()("Choose a number from 0 to 10.")
+            return
+        self.score = value
+        return self._go("comment")
+
+    @rx.event
+    def submit_comment(self, form: dict):
+        text = str(form.get("comment", ""))
+        self.comment = text
+        if len(text.strip()) > MAX_COMMENT:
+            self.error = self._t()("Write at most {n} characters.", n=MAX_COMMENT)
+            return
+        return self._go("flag")
+
+    @rx.event
+    def submit_flag(self, form: dict):
+        value = str(form.get("flag", "none"))
+        self.flag = value if value in FLAGS else ""
+        t = self._t()
+        self.flag_text = t(FLAG_LABELS[self.flag]) if self.flag else t("No")
+        return self._go("check")
+
+    @rx.event
+    def change(self, step: str):
+        if step in STEPS:
+            return self._go(step)
+
+    @rx.event
+    def send(self):
+        current = self._current()
+        if current is None:
+            return
+        t = self._t()
+        try:
+            give_feedback(get_engine(), current.actor, current.acting_for.client_id,
+                          int(self.provider_id), int(self.score), self.comment,
+                          self.flag or None, today())
+        except AccessDenied:
+            self.denied = True
+            return
+        except (FeedbackError, ValueError):
+            self.error = t("The answer could not be saved. Check your answers.")
+            return
+        return self._go("done")
+
+
+def back_button() -> rx.Component:
+    return rx.el.button("‹ ", T("Back"), type="button", on_click=FeedbackState.back,
+                        class_name="link-button back-link")
+
+
+def error_text(field_id: str) -> rx.Component:
+    return rx.cond(FeedbackState.error != "",
+                   rx.el.p(FeedbackState.error, id=f"{field_id}-error", class_name="error-message"))
+
+
+def described(field_id: str):
+    return rx.cond(FeedbackState.error != "", f"{field_id}-error", "")
+
+
+def step_provider() -> rx.Component:
+    s = FeedbackState
+    return rx.el.form(
+        rx.el.fieldset(
+            rx.el.legend(rx.el.h2(T("Which provider is your feedback about?"), id="step-heading",
+                                  tab_index=-1)),
+            error_text("provider"),
+            rx.foreach(s.providers, lambda p: rx.el.div(
+                rx.el.input(type="radio", name="provider", value=p["id"], id="provider-" + p["id"],
+                            default_checked=s.provider_id == p["id"], class_name="radio-input"),
+                rx.el.label(p["name"], html_for="provider-" + p["id"]),
+                class_name="radio-item",
+            )),
+            aria_describedby=described("provider"),
+            class_name=rx.cond(s.error != "", "fieldset fieldset-error", "fieldset"),
+        ),
+        rx.el.button(T("Continue"), type="submit", class_name="button"),
+        on_submit=FeedbackState.submit_provider,
+    )
+
+
+def step_score() -> rx.Component:
+    s = FeedbackState
+    return rx.fragment(
+        back_button(),
+        rx.el.form(
+            rx.el.fieldset(
+                rx.el.legend(rx.el.h2(
+                    T("How likely is it that you would recommend this provider to a friend or "
+                      "someone close to you?"), id="step-heading", tab_index=-1)),
+                rx.el.p(s.provider_name, class_name="muted"),
+                rx.el.p(T("0 = not at all likely, 10 = extremely likely"), id="score-hint"),
+                error_text("score"),
+                rx.el.div(
+                    *[rx.el.div(
+                        rx.el.input(type="radio", name="score", value=str(i), id=f"score-{i}",
+                                    default_checked=s.score == str(i), class_name="radio-input"),
+                        rx.el.label(str(i), html_for=f"score-{i}"),
+                        class_name="score-item",
+                    ) for i in range(11)],
+                    class_name="score-scale",
+                ),
+                aria_describedby=rx.cond(s.error != "", "score-hint score-error", "score-hint"),
+                class_name=rx.cond(s.error != "", "fieldset fieldset-error", "fieldset"),
+            ),
+            rx.el.button(T("Continue"), type="submit", class_name="button"),
+            on_submit=FeedbackState.submit_score,
+        ),
+    )
+
+
+def step_comment() -> rx.Component:
+    s = FeedbackState
+    return rx.fragment(
+        back_button(),
+        rx.el.form(
+            rx.el.h2(T("What would you like to tell about the service?"), id="step-heading",
+                     tab_index=-1),
+            rx.el.label(T("Your comment (optional)"), html_for="comment"),
+            rx.el.p(T("Do not write names or health details. Other clients may read the "
+                      "comment without your name."), id="comment-hint", class_name="muted"),
+            error_text("comment"),
+            rx.el.textarea(id="comment", name="comment", default_value=s.comment, rows=5,
+                           aria_describedby=rx.cond(s.error != "", "comment-hint comment-error",
+                                                    "comment-hint"),
+                           class_name="textarea"),
+            rx.el.button(T("Continue"), type="submit", class_name="button"),
+            on_submit=FeedbackState.submit_comment,
+        ),
+    )
+
+
+def step_flag() -> rx.Component:
+    s = FeedbackState
+    options = [("none", N_("No, everything is in order"))] + [
+        (key, FLAG_LABELS[key]) for key in FLAGS]
+    return rx.fragment(
+        back_button(),
+        rx.el.form(
+            rx.el.fieldset(
+                rx.el.legend(rx.el.h2(T("Is something not working that your case worker "
+                                        "should know about?"), id="step-heading", tab_index=-1)),
+                rx.el.p(T("If you choose a problem, your case worker sees it and can help."),
+                        id="flag-hint"),
+                *[rx.el.div(
+                    rx.el.input(type="radio", name="flag", value=key, id=f"flag-{key}",
+                                default_checked=(s.flag == key) if key != "none" else s.flag == "",
+                                class_name="radio-input"),
+                    rx.el.label(T(label), html_for=f"flag-{key}"),
+                    class_name="radio-item",
+                ) for key, label in options],
+                aria_describedby="flag-hint",
+                class_name="fieldset",
+            ),
+            rx.el.button(T("Continue"), type="submit", class_name="button"),
+            on_submit=FeedbackState.submit_flag,
+        ),
+    )
+
+
+def check_row(label, value, step: str) -> rx.Component:
+    return rx.el.div(
+        rx.el.dt(label),
+        rx.el.dd(value),
+        rx.el.dd(rx.el.button(T("Change"), rx.el.span(" ", label, class_name="visually-hidden"),
+                              type="button", on_click=FeedbackState.change(step),
+                              class_name="link-button")),
+        class_name="summary-row",
+    )
+
+
+def step_check() -> rx.Component:
+    s = FeedbackState
+    return rx.fragment(
+        back_button(),
+        rx.el.h2(T("Check your answers"), id="step-heading", tab_index=-1),
+        rx.el.dl(
+            check_row(T("Provider"), s.provider_name, "provider"),
+            check_row(T("Score"), s.score, "score"),
+            check_row(T("Comment"), rx.cond(s.comment != "", s.comment, "–"), "comment"),
+            check_row(T("Problem for the case worker"), s.flag_text, "flag"),
+            class_name="summary-list",
+        ),
+        rx.cond(s.replaces_text != "", rx.el.p(s.replaces_text, class_name="notice")),
+        rx.cond(~s.acting_for_self,
+                rx.el.p(T("You answer on behalf of"), " ", s.acting_for_name, ". ",
+                        T("The answer is marked as given by a representative."),
+                        class_name="muted")),
+        rx.cond(s.error != "", rx.el.p(s.error, class_name="notice notice-error", role="alert")),
+        rx.el.button(T("Send feedback"), type="button", on_click=FeedbackState.send,
+                     class_name="button"),
+    )
+
+
+def step_done() -> rx.Component:
+    return rx.el.div(
+        rx.el.h2(T("Thank you for your feedback"), id="step-heading", tab_index=-1),
+        rx.cond(FeedbackState.flag != "",
+                rx.el.p(T("Your case worker will see the problem you told about."))),
+        rx.el.p(rx.el.a(T("Back to the front page"), href="/")),
+        class_name="notice notice-success",
+        role="status",
+    )
+
+
+def content() -> rx.Component:
+    s = FeedbackState
+    return rx.cond(
+        s.providers.length() == 0,
+        message_box(T("There is no provider to give feedback about yet. You can give feedback "
+                      "after you have chosen a provider or used a service.")),
+        rx.match(
+            s.step,
+            ("score", step_score()),
+            ("comment", step_comment()),
+            ("flag", step_flag()),
+            ("check", step_check()),
+            ("done", step_done()),
+            step_provider(),
+        ),
+    )
+
+
+@rx.page(route="/feedback", title="HB – Palaute", on_load=FeedbackState.load)
+def feedback() -> rx.Component:
+    s = FeedbackState
+    return page(
+        rx.el.h1(T("Feedback about a provider")),
+        rx.cond(
+            s.ready,
+            rx.cond(
+                s.signed_in,
+                rx.cond(
+                    s.acting_for_id == 0,
+                    message_box(T("You have no personal budget to show.")),
+                    rx.cond(s.denied,
+                            message_box(T("You do not have the right to give feedback for this "
+                                          "person."), "error"),
+                            content()),
+                ),
+                sign_in_prompt("/feedback"),
+            ),
+            loading(),
+        ),
+    )

@@ -1,0 +1,176 @@
+"""`/choose-provider?provider=ID&service=CODE`: check your answers, then confirm the choice."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.db import get_engine
+from hbapp.i18n import N_
+from hbapp.services.access import AccessDenied
+from hbapp.services.providers import (
+    ChoiceError,
+    ProviderNotFound,
+    choice_preview,
+    choose_provider,
+)
+from hbapp.state import AppState, T, today
+from hbapp.views.providers import price_text
+
+
+class ChooseProviderState(AppState):
+    ready: bool = False
+    denied: bool = False
+    missing: bool = False
+    done: bool = False
+    error: str = ""
+    provider_id: int = 0
+    service: str = ""
+    summary: dict[str, str] = {}
+
+    def _preview(self, current) -> bool:
+        t = self._t()
+        try:
+            preview = choice_preview(get_engine(), current.actor, current.acting_for.client_id,
+                                     self.provider_id, self.service, today())
+        except AccessDenied:
+            self.denied = True
+            return False
+        except (ProviderNotFound, ChoiceError):
+            self.missing = True
+            return False
+        self.summary = {
+            "service": preview.service_names.get(t.locale),
+            "provider": preview.provider_name,
+            "price": price_text(t, preview.price_cents, preview.unit),
+            "self_pay": (t("{amount} of each unit", amount=t.money(preview.self_pay_per_unit_cents))
+                         if preview.self_pay_per_unit_cents else t("none")),
+            "current": preview.current_provider or t("none"),
+            "already": "1" if preview.already_chosen else "",
+            "provider_href": f"/providers/{preview.provider_id}?service={preview.service_code}",
+            "list_href": f"/providers?service={preview.service_code}",
+        }
+        return True
+
+    @rx.event
+    def load(self):
+        self.ready = False
+        self.denied = self.missing = self.done = False
+        self.error = ""
+        self.summary = {}
+        params = self.router.page.params
+        try:
+            self.provider_id = int(params.get("provider", ""))
+        except ValueError:
+            self.provider_id = 0
+        self.service = params.get("service", "") or ""
+        current = self._refresh_session()
+        if current is not None and current.acting_for is not None:
+            self._preview(current)
+        self.ready = True
+        return self._page_ready(N_("Check your choice"))
+
+    @rx.event
+    def confirm(self):
+        current = self._refresh_session()
+        if current is None or current.acting_for is None:
+            return
+        try:
+            choose_provider(get_engine(), current.actor, current.acting_for.client_id,
+                            self.provider_id, self.service, today())
+        except AccessDenied:
+            self.denied = True
+            return
+        except (ProviderNotFound, ChoiceError):
+            self.error = self._t()("This provider cannot be chosen for this service.")
+            return
+        self.done = True
+        return rx.set_focus("choice-done")
+
+
+def summary_row(label, value, change_href=None, change_label=None) -> rx.Component:
+    return rx.el.div(
+        rx.el.dt(label),
+        rx.el.dd(value),
+        rx.el.dd(rx.el.a(T("Change"), rx.el.span(" ", change_label, class_name="visually-hidden"),
+                         href=change_href)) if change_href is not None else rx.el.dd(""),
+        class_name="summary-row",
+    )
+
+
+def check_answers() -> rx.Component:
+    s = ChooseProviderState
+    return rx.fragment(
+        rx.el.p(T("Check that these are right. Nothing changes before you confirm.")),
+        rx.el.dl(
+            summary_row(T("Service"), s.summary["service"], s.summary["list_href"],
+                        T("service")),
+            summary_row(T("New provider"), s.summary["provider"], s.summary["list_href"],
+                        T("provider")),
+            summary_row(T("Price"), s.summary["price"]),
+            summary_row(T("You pay yourself"), s.summary["self_pay"]),
+            summary_row(T("Provider until now"), s.summary["current"]),
+            class_name="summary-list",
+        ),
+        rx.cond(s.error != "", rx.el.p(s.error, class_name="notice notice-error", role="alert")),
+        rx.cond(
+            s.summary["already"] != "",
+            rx.el.p(T("This is already your provider for this service.")),
+            rx.el.button(T("Confirm choice"), type="button", on_click=ChooseProviderState.confirm,
+                         class_name="button"),
+        ),
+        rx.el.p(T("You can change the provider later on the providers page."),
+                class_name="muted"),
+    )
+
+
+def done_panel() -> rx.Component:
+    s = ChooseProviderState
+    return rx.el.div(
+        rx.el.h2(T("Choice saved"), id="choice-done", tab_index=-1),
+        rx.el.p(s.summary["provider"], " – ", s.summary["service"]),
+        rx.el.p(T("Tell the provider when you want the service to start. Their contact "
+                  "details are on the provider page.")),
+        rx.el.ul(
+            rx.el.li(rx.el.a(T("Contact details of the provider"), href=s.summary["provider_href"])),
+            rx.el.li(rx.el.a(T("Back to the front page"), href="/")),
+            class_name="link-list",
+        ),
+        class_name="notice notice-success",
+        role="status",
+    )
+
+
+@rx.page(route="/choose-provider", title="HB – Valitse palveluntuottaja",
+         on_load=ChooseProviderState.load)
+def choose_provider_page() -> rx.Component:
+    s = ChooseProviderState
+    return page(
+        rx.el.p(rx.el.a("‹ ", T("Back"), href=rx.cond(s.summary["provider_href"],
+                                                      s.summary["provider_href"], "/providers")),
+                class_name="back-link"),
+        rx.el.h1(T("Check your choice")),
+        rx.cond(
+            s.ready,
+            rx.cond(
+                s.signed_in,
+                rx.cond(
+                    s.acting_for_id == 0,
+                    message_box(T("You have no personal budget to show.")),
+                    rx.cond(
+                        s.denied,
+                        message_box(T("You do not have the right to choose providers for this "
+                                      "person."), "error"),
+                        rx.cond(
+                            s.missing,
+                            message_box(T("This provider cannot be chosen for this service."),
+                                        "error"),
+                            rx.cond(s.done, done_panel(), check_answers()),
+                        ),
+                    ),
+                ),
+                sign_in_prompt("/providers"),
+            ),
+            loading(),
+        ),
+    )

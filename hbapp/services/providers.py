@@ -1,0 +1,599 @@
+"""Providers for clients (compare, view, choose), case workers (feedback) and administrators.
+
+Only approved providers ever reach a client: every client-facing query here filters on
+`approval_status = approved`, so a page cannot show a pending or suspended provider by mistake.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from hbapp.db import read_session, write_session
+from hbapp.domain.calculator import budget_buys
+from hbapp.domain.nps import NpsSummary, nps_summary
+from hbapp.domain.pricing import self_pay_per_unit
+from hbapp.domain.timebands import TimeBand
+from hbapp.domain.units import Unit
+from hbapp.models import (
+    ApprovalStatus,
+    CaseWorkerAssignment,
+    Client,
+    Feedback,
+    Municipality,
+    Organizer,
+    Provider,
+    ProviderChoice,
+    ProviderMunicipality,
+    ProviderPrice,
+    ServiceBandValue,
+    ServiceType,
+    utcnow,
+)
+from hbapp.services import audit
+from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
+from hbapp.services.budget import ServiceNames, load_month
+
+APPROVED = ApprovalStatus.APPROVED.value
+BAND_ORDER = [band.value for band in TimeBand]
+SORTS = ("price", "nps", "name")
+# Trips are priced per visit; their kilometres over the free part are paid from the budget.
+KM_COMPENSATED_UNITS = {Unit.VISIT.value}
+RECENT_COMMENTS = 5
+
+
+class ProviderNotFound(LookupError):
+    """No approved provider with this id (pending and suspended ones do not exist for clients)."""
+
+
+class ChoiceError(ValueError):
+    """The provider cannot be chosen for this service. `code` is a stable reason."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+# --------------------------------------------------------------------------- shared reads
+
+
+@dataclass(frozen=True)
+class ServiceOption:
+    code: str
+    names: ServiceNames
+    unit: str
+    on_budget: bool
+    chosen_provider_id: int | None
+
+
+@dataclass(frozen=True)
+class KmRule:
+    rate_cents: int
+    free_km: int
+    max_km: int
+
+
+@dataclass(frozen=True)
+class Filters:
+    municipality: str = ""  # "" = every municipality
+    language: str = ""  # "" = any language
+    takes_new_clients: bool = False
+    evening_service: bool = False
+    weekend_service: bool = False
+    sort: str = "price"
+
+
+@dataclass(frozen=True)
+class Offer:
+    provider_id: int
+    name: str
+    city: str
+    languages: tuple[str, ...]
+    takes_new_clients: bool
+    evening_service: bool
+    weekend_service: bool
+    price_cents: int  # the weekday daytime price per unit
+    unit: str
+    unit_value_cents: int
+    self_pay_per_unit_cents: int
+    remaining_cents: int | None  # None: the service is not on the client's budget
+    buys_units: Decimal | None
+    nps: NpsSummary
+    chosen: bool
+
+
+@dataclass(frozen=True)
+class ProviderList:
+    client_municipality: str
+    municipalities: list[tuple[str, str, str]]  # (code, name_fi, name_sv)
+    services: list[ServiceOption]
+    service_code: str
+    offers: list[Offer]
+    km_rule: KmRule | None  # set when the chosen service has kilometre compensation
+
+
+def _client(session: Session, client_id: int) -> Client:
+    client = session.get(Client, client_id)
+    if client is None:
+        raise AccessDenied("no_client")
+    return client
+
+
+def _active_choices(session: Session, client_id: int) -> dict[int, int]:
+    """service_type_id -> provider_id of the client's current choices."""
+    return dict(
+        session.exec(
+            select(ProviderChoice.service_type_id, ProviderChoice.provider_id).where(
+                ProviderChoice.client_id == client_id, ProviderChoice.ended_at.is_(None)
+            )
+        ).all()
+    )
+
+
+def nps_by_provider(session: Session, provider_ids: list[int]) -> dict[int, NpsSummary]:
+    """NPS of each provider's current answers (answers replaced by a later one are left out)."""
+    scores: dict[int, list[int]] = defaultdict(list)
+    if provider_ids:
+        for provider_id, score in session.exec(
+            select(Feedback.provider_id, Feedback.score).where(
+                Feedback.provider_id.in_(provider_ids), Feedback.replaced_at.is_(None)
+            )
+        ).all():
+            scores[provider_id].append(score)
+    return {pid: nps_summary(scores.get(pid, [])) for pid in provider_ids}
+
+
+def _unit_values(session: Session, service: ServiceType) -> dict[str, int]:
+    values = {band: service.unit_value_cents for band in BAND_ORDER}
+    if service.time_banded:
+        for row in session.exec(
+            select(ServiceBandValue).where(ServiceBandValue.service_type_id == service.id)
+        ).all():
+            values[row.band] = row.unit_value_cents
+    return values
+
+
+def _remaining_by_service(session: Session, client: Client, today: date):
+    """service code -> (remaining cents this month, the line's unit value)."""
+    month = load_month(session, client, today, today)
+    if month is None:
+        return {}
+    return {
+        month.lines[balance.line_id].service_code: (
+            balance.remaining_cents, month.lines[balance.line_id].unit_value_cents,
+        )
+        for balance in month.statement.lines
+    }
+
+
+# --------------------------------------------------------------------------- the client's list
+
+
+def list_providers(
+    engine: Engine, actor: Actor, client_id: int, service_code: str | None, filters: Filters,
+    today: date,
+) -> ProviderList:
+    """Approved providers of one service, filtered and sorted, with what the budget buys there."""
+    if filters.sort not in SORTS:
+        raise ValueError(f"unknown sort {filters.sort!r}")
+    with write_session(engine) as session:
+        require_client_access(session, actor, client_id, "view", today)
+        client = _client(session, client_id)
+        remaining = _remaining_by_service(session, client, today)
+        choices = _active_choices(session, client_id)
+        services = session.exec(
+            select(ServiceType).where(ServiceType.organizer_id == client.organizer_id)
+            .order_by(ServiceType.sort_order, ServiceType.code)
+        ).all()
+        options = [
+            ServiceOption(s.code, ServiceNames(s.name_fi, s.name_sv, s.name_en), s.unit,
+                          s.code in remaining, choices.get(s.id))
+            for s in services
+        ]
+        by_code = {s.code: s for s in services}
+        if service_code not in by_code:
+            on_budget = [o.code for o in options if o.on_budget]
+            service_code = on_budget[0] if on_budget else (options[0].code if options else "")
+        municipalities = [
+            (m.code, m.name_fi, m.name_sv)
+            for m in session.exec(
+                select(Municipality).where(Municipality.organizer_id == client.organizer_id)
+                .order_by(Municipality.name_fi)
+            ).all()
+        ]
+        offers: list[Offer] = []
+        km_rule = None
+        service = by_code.get(service_code)
+        if service is not None:
+            offers = _offers(session, client, service, filters, remaining, choices)
+            if service.unit in KM_COMPENSATED_UNITS:
+                organizer = session.get(Organizer, client.organizer_id)
+                km_rule = KmRule(organizer.km_rate_cents, organizer.km_free_km,
+                                 organizer.km_max_km)
+        audit.record(session, actor.person_id, "view_providers", client_id,
+                     service=service_code, municipality=filters.municipality)
+        return ProviderList(client.municipality_code, municipalities, options, service_code,
+                            offers, km_rule)
+
+
+def _offers(session, client, service, filters, remaining, choices) -> list[Offer]:
+    query = (
+        select(Provider, ProviderPrice.price_cents)
+        .join(ProviderPrice, ProviderPrice.provider_id == Provider.id)
+        .where(
+            Provider.approval_status == APPROVED,
+            ProviderPrice.service_type_id == service.id,
+            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
+        )
+    )
+    if filters.municipality:
+        query = query.join(
+            ProviderMunicipality, ProviderMunicipality.provider_id == Provider.id
+        ).where(ProviderMunicipality.municipality_code == filters.municipality)
+    if filters.takes_new_clients:
+        query = query.where(Provider.takes_new_clients.is_(True))
+    if filters.evening_service:
+        query = query.where(Provider.evening_service.is_(True))
+    if filters.weekend_service:
+        query = query.where(Provider.weekend_service.is_(True))
+    rows = session.exec(query).all()
+    if filters.language:
+        rows = [(p, c) for p, c in rows if filters.language in p.languages.split(",")]
+    nps = nps_by_provider(session, [p.id for p, _ in rows])
+    left, line_value = remaining.get(service.code, (None, None))
+    unit_value = line_value if line_value is not None else _unit_values(session, service)[
+        TimeBand.WEEKDAY_DAY.value]
+    offers = []
+    for provider, price in rows:
+        offers.append(Offer(
+            provider_id=provider.id, name=provider.name, city=provider.city,
+            languages=tuple(provider.languages.split(",")),
+            takes_new_clients=provider.takes_new_clients,
+            evening_service=provider.evening_service, weekend_service=provider.weekend_service,
+            price_cents=price, unit=service.unit, unit_value_cents=unit_value,
+            self_pay_per_unit_cents=self_pay_per_unit(price, unit_value, service.self_pay_applies),
+            remaining_cents=left,
+            buys_units=(budget_buys(left, price, unit_value, service.self_pay_applies,
+                                    service.unit) if left is not None and price > 0 else None),
+            nps=nps[provider.id],
+            chosen=choices.get(service.id) == provider.id,
+        ))
+    return sort_offers(offers, filters.sort)
+
+
+def sort_offers(offers: list[Offer], sort: str) -> list[Offer]:
+    if sort == "name":
+        return sorted(offers, key=lambda o: o.name.casefold())
+    if sort == "nps":
+        # Providers with too few answers for an NPS go last, then by name.
+        return sorted(offers, key=lambda o: (
+            o.nps.nps is None or o.nps.n < 5, -(o.nps.nps or 0), o.name.casefold()))
+    return sorted(offers, key=lambda o: (o.price_cents, o.name.casefold()))
+
+
+# --------------------------------------------------------------------------- one provider
+
+
+@dataclass(frozen=True)
+class BandPrice:
+    band: str
+    price_cents: int
+    unit_value_cents: int
+    self_pay_cents: int
+
+
+@dataclass(frozen=True)
+class ServicePrices:
+    code: str
+    names: ServiceNames
+    unit: str
+    bands: list[BandPrice]
+    chosen: bool  # the client's current provider for this service
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProviderDetail:
+    provider_id: int
+    name: str
+    descriptions: dict[str, str]
+    languages: tuple[str, ...]
+    takes_new_clients: bool
+    evening_service: bool
+    weekend_service: bool
+    phone: str
+    email: str
+    street_address: str
+    postal_code: str
+    city: str
+    opening_hours: str
+    municipalities: list[tuple[str, str, str]]
+    services: list[ServicePrices]
+    nps: NpsSummary
+    comments: list[Comment] = field(default_factory=list)
+
+
+def provider_detail(
+    engine: Engine, actor: Actor, client_id: int, provider_id: int, today: date
+) -> ProviderDetail:
+    """An approved provider's page for a client; ProviderNotFound for any other provider."""
+    with write_session(engine) as session:
+        require_client_access(session, actor, client_id, "view", today)
+        client = _client(session, client_id)
+        provider = session.get(Provider, provider_id)
+        if provider is None or provider.approval_status != APPROVED:
+            raise ProviderNotFound(provider_id)
+        choices = _active_choices(session, client_id)
+        lines = _remaining_by_service(session, client, today)
+        prices: dict[int, list[ProviderPrice]] = defaultdict(list)
+        for row in session.exec(
+            select(ProviderPrice).where(ProviderPrice.provider_id == provider_id)
+        ).all():
+            prices[row.service_type_id].append(row)
+        services = []
+        for service in session.exec(
+            select(ServiceType).where(ServiceType.id.in_(list(prices)))
+            .order_by(ServiceType.sort_order, ServiceType.code)
+        ).all():
+            values = _unit_values(session, service)
+            if service.code in lines and not service.time_banded:
+                values = dict.fromkeys(BAND_ORDER, lines[service.code][1])
+            bands = [
+                BandPrice(p.band, p.price_cents, values[p.band],
+                          self_pay_per_unit(p.price_cents, values[p.band],
+                                            service.self_pay_applies))
+                for p in sorted(prices[service.id], key=lambda p: BAND_ORDER.index(p.band))
+            ]
+            services.append(ServicePrices(
+                service.code, ServiceNames(service.name_fi, service.name_sv, service.name_en),
+                service.unit, bands, choices.get(service.id) == provider.id,
+            ))
+        municipalities = [
+            (m.code, m.name_fi, m.name_sv)
+            for m in session.exec(
+                select(Municipality).join(
+                    ProviderMunicipality,
+                    ProviderMunicipality.municipality_code == Municipality.code,
+                ).where(ProviderMunicipality.provider_id == provider_id)
+                .order_by(Municipality.name_fi)
+            ).all()
+        ]
+        comments = [
+            Comment(text, created)
+            for text, created in session.exec(
+                select(Feedback.comment, Feedback.created_at).where(
+                    Feedback.provider_id == provider_id, Feedback.replaced_at.is_(None),
+                    Feedback.comment != "",
+                ).order_by(Feedback.created_at.desc()).limit(RECENT_COMMENTS)
+            ).all()
+        ]
+        audit.record(session, actor.person_id, "view_provider", client_id,
+                     provider_id=provider_id)
+        return ProviderDetail(
+            provider_id=provider.id, name=provider.name,
+            descriptions={"fi": provider.description_fi, "sv": provider.description_sv,
+                          "en": provider.description_en},
+            languages=tuple(provider.languages.split(",")),
+            takes_new_clients=provider.takes_new_clients,
+            evening_service=provider.evening_service, weekend_service=provider.weekend_service,
+            phone=provider.phone, email=provider.email, street_address=provider.street_address,
+            postal_code=provider.postal_code, city=provider.city,
+            opening_hours=provider.opening_hours, municipalities=municipalities,
+            services=services, nps=nps_by_provider(session, [provider_id])[provider_id],
+            comments=comments,
+        )
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+@dataclass(frozen=True)
+class ChoicePreview:
+    provider_id: int
+    provider_name: str
+    service_code: str
+    service_names: ServiceNames
+    unit: str
+    price_cents: int
+    self_pay_per_unit_cents: int
+    current_provider: str | None  # the choice this one replaces
+    already_chosen: bool
+
+
+def _choice_target(session: Session, client: Client, provider_id: int, service_code: str):
+    provider = session.get(Provider, provider_id)
+    if provider is None or provider.approval_status != APPROVED:
+        raise ProviderNotFound(provider_id)
+    service = session.exec(
+        select(ServiceType).where(ServiceType.organizer_id == client.organizer_id,
+                                  ServiceType.code == service_code)
+    ).first()
+    if service is None:
+        raise ChoiceError("unknown_service")
+    price = session.exec(
+        select(ProviderPrice.price_cents).where(
+            ProviderPrice.provider_id == provider_id, ProviderPrice.service_type_id == service.id,
+            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
+        )
+    ).first()
+    if price is None:
+        raise ChoiceError("service_not_offered")
+    return provider, service, price
+
+
+def choice_preview(
+    engine: Engine, actor: Actor, client_id: int, provider_id: int, service_code: str, today: date
+) -> ChoicePreview:
+    """What the check-answers step shows; refuses as the choice itself would."""
+    with read_session(engine) as session:
+        require_client_access(session, actor, client_id, "manage", today)
+        client = _client(session, client_id)
+        provider, service, price = _choice_target(session, client, provider_id, service_code)
+        current_id = _active_choices(session, client_id).get(service.id)
+        current = session.get(Provider, current_id) if current_id else None
+        lines = _remaining_by_service(session, client, today)
+        unit_value = (lines[service.code][1] if service.code in lines
+                      else _unit_values(session, service)[TimeBand.WEEKDAY_DAY.value])
+        return ChoicePreview(
+            provider.id, provider.name, service.code,
+            ServiceNames(service.name_fi, service.name_sv, service.name_en), service.unit, price,
+            self_pay_per_unit(price, unit_value, service.self_pay_applies),
+            current.name if current else None, current_id == provider.id,
+        )
+
+
+def choose_provider(
+    engine: Engine, actor: Actor, client_id: int, provider_id: int, service_code: str, today: date
+) -> int:
+    """Make `provider_id` the client's provider of a service; ends the earlier choice.
+
+    Returns the new ProviderChoice id (or the current one when it is already chosen).
+    """
+    with write_session(engine) as session:
+        require_client_access(session, actor, client_id, "manage", today)
+        client = _client(session, client_id)
+        provider, service, _ = _choice_target(session, client, provider_id, service_code)
+        current = session.exec(
+            select(ProviderChoice).where(
+                ProviderChoice.client_id == client_id,
+                ProviderChoice.service_type_id == service.id,
+                ProviderChoice.ended_at.is_(None),
+            ).with_for_update()
+        ).all()
+        for choice in current:
+            if choice.provider_id == provider.id:
+                return choice.id
+        now = utcnow()
+        for choice in current:
+            choice.ended_at = now
+            session.add(choice)
+        new = ProviderChoice(client_id=client_id, service_type_id=service.id,
+                             provider_id=provider.id, chosen_by_person_id=actor.person_id,
+                             chosen_at=now)
+        session.add(new)
+        session.flush()
+        audit.record(session, actor.person_id, "choose_provider", client_id,
+                     provider_id=provider.id, service=service.code,
+                     previous_provider_ids=[c.provider_id for c in current])
+        return new.id
+
+
+# --------------------------------------------------------------------------- case workers
+
+
+@dataclass(frozen=True)
+class FlagView:
+    feedback_id: int
+    client_id: int
+    client_name: str
+    flag: str
+    score: int
+    comment: str
+    created_at: datetime
+    proxy_reported: bool
+
+
+@dataclass(frozen=True)
+class WorkerProviderRow:
+    provider_id: int
+    name: str
+    approval_status: str
+    nps: NpsSummary
+    flags: list[FlagView]
+    comments: list[Comment]
+
+
+def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerProviderRow]:
+    """NPS of every provider; flags and comments only from the worker's consenting clients."""
+    if not actor.is_worker:
+        raise AccessDenied("not_a_worker")
+    with write_session(engine) as session:
+        assigned = session.exec(
+            select(CaseWorkerAssignment.client_id).where(
+                CaseWorkerAssignment.worker_person_id == actor.person_id)
+        ).all()
+        clients = {
+            c.id: c for c in session.exec(select(Client).where(Client.id.in_(set(assigned)))).all()
+            if worker_serves(session, actor.person_id, c.id, today) == "ok"
+        }
+        providers = session.exec(select(Provider).order_by(Provider.name)).all()
+        nps = nps_by_provider(session, [p.id for p in providers])
+        flags: dict[int, list[FlagView]] = defaultdict(list)
+        comments: dict[int, list[Comment]] = defaultdict(list)
+        shown: set[int] = set()
+        if clients:
+            for fb in session.exec(
+                select(Feedback).where(Feedback.client_id.in_(list(clients)),
+                                       Feedback.replaced_at.is_(None))
+                .order_by(Feedback.created_at.desc())
+            ).all():
+                if fb.flag:
+                    flags[fb.provider_id].append(FlagView(
+                        fb.id, fb.client_id, clients[fb.client_id].full_name, fb.flag, fb.score,
+                        fb.comment, fb.created_at, fb.proxy_reported,
+                    ))
+                    shown.add(fb.client_id)
+                elif fb.comment and len(comments[fb.provider_id]) < RECENT_COMMENTS:
+                    comments[fb.provider_id].append(Comment(fb.comment, fb.created_at))
+                    shown.add(fb.client_id)
+        for client_id in sorted(shown):
+            audit.record(session, actor.person_id, "worker_view_provider_feedback", client_id)
+        return [
+            WorkerProviderRow(p.id, p.name, p.approval_status, nps[p.id], flags.get(p.id, []),
+                              comments.get(p.id, []))
+            for p in providers
+        ]
+
+
+# --------------------------------------------------------------------------- administrators
+
+
+@dataclass(frozen=True)
+class AdminProviderRow:
+    provider_id: int
+    name: str
+    business_id: str
+    city: str
+    approval_status: str
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise AccessDenied("not_an_admin")
+
+
+def admin_providers(engine: Engine, actor: Actor) -> list[AdminProviderRow]:
+    _require_admin(actor)
+    with read_session(engine) as session:
+        return [
+            AdminProviderRow(p.id, p.name, p.business_id, p.city, p.approval_status)
+            for p in session.exec(select(Provider).order_by(Provider.name)).all()
+        ]
+
+
+def set_approval(engine: Engine, actor: Actor, provider_id: int, status: str) -> None:
+    """Approve or suspend a provider (the administrative decision), audited."""
+    _require_admin(actor)
+    if status not in (ApprovalStatus.APPROVED.value, ApprovalStatus.SUSPENDED.value):
+        raise ValueError(f"unknown status {status!r}")
+    with write_session(engine) as session:
+        provider = session.exec(
+            select(Provider).where(Provider.id == provider_id).with_for_update()
+        ).first()
+        if provider is None:
+            raise ProviderNotFound(provider_id)
+        previous = provider.approval_status
+        provider.approval_status = status
+        session.add(provider)
+        audit.record(session, actor.person_id, "provider_approval", None,
+                     provider_id=provider_id, status=status, previous=previous)

@@ -1,0 +1,56 @@
+"""Provider, NPS and feedback figures turned into texts in one language (no Reflex here)."""
+
+from __future__ import annotations
+
+from hbapp.domain.nps import MIN_ANSWERS_FOR_DISPLAY, NpsSummary
+from hbapp.i18n import N_, Translator, unit_price_label
+
+BAND_LABELS = {
+    "weekday_day": N_("Weekdays 6–18"),
+    "weekday_evening": N_("Weekday evenings and nights 18–6"),
+    "saturday": N_("Saturdays"),
+    "sunday_holiday": N_("Sundays and public holidays"),
+}
+FLAG_LABELS = {
+    "choice_not_working": N_("My choice of provider is not working"),
+    "no_provider_available": N_("No provider is available"),
+    "service_not_delivered": N_("The service was not delivered as agreed"),
+}
+LANGUAGE_LABELS = {"fi": N_("Finnish"), "sv": N_("Swedish"), "en": N_("English")}
+STATUS_LABELS = {
+    "pending": N_("Waiting for approval"),
+    "approved": N_("Approved"),
+    "suspended": N_("Suspended"),
+}
+
+
+def nps_text(t: Translator, nps: NpsSummary) -> str:
+    """ "NPS 67 (95 % interval 8 to 92, 9 answers)" or "not enough answers yet"."""
+    if nps.n < MIN_ANSWERS_FOR_DISPLAY or nps.nps is None:
+        return t.ngettext(
+            "Not enough answers yet ({n} answer)", "Not enough answers yet ({n} answers)",
+            nps.n, n=nps.n,
+        )
+    return t.ngettext(
+        "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answer",
+        "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answers",
+        nps.n, nps=round(nps.nps), low=round(nps.low), high=round(nps.high), n=nps.n,
+        # Passed as a value: a literal per cent sign would read as a printf placeholder.
+        confidence=t.number(95) + "\u00a0%",
+    )
+
+
+def languages_text(t: Translator, codes) -> str:
+    return ", ".join(t(LANGUAGE_LABELS[c]) for c in codes if c in LANGUAGE_LABELS)
+
+
+def price_text(t: Translator, cents: int, unit: str) -> str:
+    return unit_price_label(cents, unit, t)
+
+
+def km_text(t: Translator, rate_cents: int, free_km: int, max_km: int) -> str:
+    return t(
+        "Kilometre compensation: {rate} per km for the part of a one-way trip over {free} km, "
+        "counting at most {max} km. It is paid from your budget.",
+        rate=t.money(rate_cents), free=free_km, max=max_km,
+    )

@@ -1,0 +1,72 @@
+"""Pure rules for mandates and the audit trail a client reads (no database, no Reflex)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+SCOPES = ("view", "manage", "feedback", "surveys")
+RELATIONS = ("relative", "guardian", "other")
+
+# Filter groups of the privacy page; every audit action code belongs to exactly one.
+ACTION_KINDS = ("view", "change", "mandate", "sign_in")
+
+
+class InvalidMandate(ValueError):
+    """Bad input for a mandate; `reason` is a stable code the pages translate."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def parse_scopes(scopes: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Known scopes in canonical order; 'no_scopes' when none, 'unknown_scope' for others."""
+    items = scopes.split(",") if isinstance(scopes, str) else list(scopes)
+    wanted = {item.strip() for item in items if item.strip()}
+    if not wanted:
+        raise InvalidMandate("no_scopes")
+    if wanted - set(SCOPES):
+        raise InvalidMandate("unknown_scope")
+    return tuple(scope for scope in SCOPES if scope in wanted)
+
+
+def stored_scopes(text: str) -> tuple[str, ...]:
+    """Scopes of a stored row, ignoring anything unknown (never raises)."""
+    return tuple(scope for scope in SCOPES if scope in {s.strip() for s in text.split(",")})
+
+
+def check_period(valid_from: date, valid_to: date | None, today: date) -> None:
+    """A new mandate must not end before it starts, nor already be over."""
+    if valid_to is not None and valid_to < today:
+        raise InvalidMandate("ends_in_past")
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidMandate("ends_before_start")
+
+
+def is_in_force(status: str, valid_from: date, valid_to: date | None, today: date) -> bool:
+    return status == "active" and valid_from <= today and (valid_to is None or valid_to >= today)
+
+
+def parse_day_month_year(day: str, month: str, year: str) -> date:
+    """GOV.UK-style date fields → date; 'date_missing' or 'date_invalid' on bad input."""
+    parts = [part.strip() for part in (day, month, year)]
+    if not all(parts):
+        raise InvalidMandate("date_missing")
+    try:
+        d, m, y = (int(part) for part in parts)
+        if y < 1900 or y > 2200:
+            raise ValueError(y)
+        return date(y, m, d)
+    except ValueError:
+        raise InvalidMandate("date_invalid") from None
+
+
+def action_kind(action: str) -> str:
+    """Which filter group an audit action code belongs to."""
+    if action in ("login", "logout"):
+        return "sign_in"
+    if "mandate" in action or "consent" in action:
+        return "mandate"
+    if action.startswith("view"):
+        return "view"
+    return "change"

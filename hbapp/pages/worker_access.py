@@ -1,0 +1,403 @@
+"""`/worker/clients/[client_id]/access`: a case worker records a mandate and records or
+withdraws the client's consent. Needs an assignment to the client; without consent only the
+client's name and how to ask for consent are shown (never budget data)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from hbapp.components.forms import (
+    checkbox,
+    choice_group,
+    date_fields,
+    radio,
+    text_field,
+)
+from hbapp.components.layout import loading, page, sign_in_prompt
+from hbapp.db import get_engine
+from hbapp.domain.mandates import RELATIONS, SCOPES, InvalidMandate, parse_day_month_year
+from hbapp.i18n import N_
+from hbapp.services import mandates as service
+from hbapp.services.access import AccessDenied
+from hbapp.state import AppState, T, today
+from hbapp.views.access import (
+    RELATION_TEXTS,
+    SCOPE_TEXTS,
+    consent_texts,
+    error_text,
+    mandate_texts,
+)
+
+
+class WorkerAccessState(AppState):
+    ready: bool = False
+    denied: str = ""  # translated reason when the page may not be shown
+    client_id: int = 0
+    client_name: str = ""
+    status: str = ""  # ok / no_consent
+    consents: list[dict[str, str]] = []
+    mandates: list[dict[str, str]] = []
+    agents: list[dict[str, str]] = []
+    givers: list[dict[str, str]] = []
+    notice: str = ""
+    error: str = ""
+    error_field: str = ""
+    confirm: str = ""  # "consent" or a mandate id awaiting "are you sure"
+    # the record-mandate form's answers, kept after an error
+    agent_choice: str = ""
+    agent_email: str = ""
+    relation: str = "relative"
+    scopes: list[str] = []
+    from_day: str = ""
+    from_month: str = ""
+    from_year: str = ""
+    to_day: str = ""
+    to_month: str = ""
+    to_year: str = ""
+    consent_note: str = ""
+
+    def _client_param(self) -> int | None:
+        raw = self.router.page.params.get("client_id", "")
+        return int(raw) if str(raw).isdigit() else None
+
+    def _show(self):
+        current = self._refresh_session()
+        t = self._t()
+        self.denied, self.status, self.client_name = "", "", ""
+        self.consents, self.mandates, self.agents, self.givers = [], [], [], []
+        client_id = self._client_param()
+        if current is None:
+            return None
+        if client_id is None:
+            self.denied = error_text(t, "not_assigned")
+            return None
+        self.client_id = client_id
+        try:
+            result = service.worker_access(get_engine(), current.actor, client_id, today())
+        except AccessDenied as refused:
+            self.denied = error_text(t, refused.reason)
+            return None
+        self.client_name = result.client_name
+        self.status = result.status
+        self.consents = [consent_texts(t, c) for c in result.consents]
+        self.mandates = [mandate_texts(t, m) for m in result.mandates]
+        self.agents = [{"value": str(p.person_id), "label": p.name} for p in result.agents]
+        self.givers = [{"value": str(p.person_id), "label": p.name} for p in result.consent_givers]
+        return current
+
+    def _fail(self, reason: str, field: str = "form"):
+        self.error = error_text(self._t(), reason)
+        self.error_field = field
+
+    @rx.event
+    def load(self):
+        self.ready = False
+        self.notice = self.error = self.error_field = self.confirm = ""
+        self.agent_choice = self.agent_email = self.consent_note = ""
+        self.relation, self.scopes = "relative", []
+        start = today()
+        self.from_day, self.from_month, self.from_year = (str(start.day), str(start.month),
+                                                          str(start.year))
+        self.to_day = self.to_month = self.to_year = ""
+        self._show()
+        self.ready = True
+        return self._page_ready(N_("Mandates and consent"))
+
+    @rx.event
+    def record_consent(self, form_data: dict):
+        current = self._refresh_session()
+        if current is None:
+            return
+        giver = str(form_data.get("giver", ""))
+        self.consent_note = str(form_data.get("note", ""))
+        try:
+            service.record_consent(get_engine(), current.actor, self.client_id,
+                                   int(giver) if giver.isdigit() else None, self.consent_note,
+                                   today())
+        except (AccessDenied, InvalidMandate) as refused:
+            self._fail(refused.reason, "consent")
+            return
+        self.error = self.error_field = self.consent_note = ""
+        t = self._t()
+        self.notice = t("Consent has been recorded.")
+        self._show()
+
+    @rx.event
+    def ask_confirm(self, what: str):
+        self.error = self.error_field = ""
+        self.confirm = what
+
+    @rx.event
+    def cancel_confirm(self):
+        self.confirm = ""
+
+    @rx.event
+    def revoke_consent(self):
+        current = self._refresh_session()
+        self.confirm = ""
+        if current is None:
+            return
+        try:
+            service.revoke_consent(get_engine(), current.actor, self.client_id, today())
+        except (AccessDenied, InvalidMandate) as refused:
+            self._fail(refused.reason)
+            return
+        t = self._t()
+        self.notice = t("The withdrawal of consent has been recorded.")
+        self._show()
+
+    @rx.event
+    def revoke_mandate(self, mandate_id: str):
+        current = self._refresh_session()
+        self.confirm = ""
+        if current is None or not mandate_id.isdigit():
+            return
+        try:
+            service.revoke(get_engine(), current.actor, int(mandate_id), today())
+        except (AccessDenied, InvalidMandate) as refused:
+            self._fail(refused.reason)
+            return
+        t = self._t()
+        self.notice = t("The mandate has ended.")
+        self._show()
+
+    @rx.event
+    def record_mandate(self, form_data: dict):
+        current = self._refresh_session()
+        if current is None:
+            return
+        self.agent_choice = str(form_data.get("agent", ""))
+        self.agent_email = str(form_data.get("agent_email", ""))
+        relation = str(form_data.get("relation", ""))
+        self.relation = relation if relation in RELATIONS else "relative"
+        self.scopes = [s for s in SCOPES if form_data.get(f"scope_{s}")]
+        for name in ("from_day", "from_month", "from_year", "to_day", "to_month", "to_year"):
+            setattr(self, name, str(form_data.get(name, "")))
+        agent: int | str = (int(self.agent_choice) if self.agent_choice.isdigit()
+                            else self.agent_email)
+        try:
+            valid_from = parse_day_month_year(self.from_day, self.from_month, self.from_year)
+        except InvalidMandate as bad:
+            self._fail(bad.reason, "from")
+            return
+        valid_to: date | None = None
+        if any(v.strip() for v in (self.to_day, self.to_month, self.to_year)):
+            try:
+                valid_to = parse_day_month_year(self.to_day, self.to_month, self.to_year)
+            except InvalidMandate as bad:
+                self._fail(bad.reason, "to")
+                return
+        try:
+            service.record_mandate(get_engine(), current.actor, self.client_id, agent,
+                                   self.scopes, self.relation, valid_from, valid_to, today())
+        except (AccessDenied, InvalidMandate) as refused:
+            field = {"no_scopes": "scope", "unknown_scope": "scope",
+                     "ends_before_start": "to", "ends_in_past": "to"}.get(refused.reason, "agent")
+            self._fail(refused.reason, field)
+            return
+        self.error = self.error_field = ""
+        self.agent_choice = self.agent_email = ""
+        self.scopes = []
+        t = self._t()
+        self.notice = t("The mandate has been recorded.")
+        self._show()
+
+
+S = WorkerAccessState
+
+
+def form_error() -> rx.Component:
+    return rx.cond(
+        S.error_field == "form",
+        rx.el.div(rx.el.p(S.error), class_name="notice notice-error", role="alert"),
+    )
+
+
+def consent_section() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T("Consent"), id="consent-heading"),
+        rx.cond(
+            S.status == "ok",
+            rx.fragment(
+                rx.el.ul(
+                    rx.foreach(S.consents, lambda c: rx.el.li(
+                        rx.el.p(T("Consent given"), " ", c["given_on"], " · ", c["given_by"]),
+                        rx.cond(c["note"] != "", rx.el.p(c["note"], class_name="muted")),
+                        class_name="card",
+                    )),
+                    class_name="card-list",
+                ),
+                rx.cond(
+                    S.confirm == "consent",
+                    rx.el.div(
+                        rx.el.p(T("After this you no longer see the client's data. Record this "
+                                  "only when the client or guardian has withdrawn consent.")),
+                        rx.el.button(T("Yes, record the withdrawal"), type="button",
+                                     class_name="button", on_click=S.revoke_consent),
+                        rx.el.button(T("Cancel"), type="button",
+                                     class_name="button button-secondary",
+                                     on_click=S.cancel_confirm),
+                        class_name="notice notice-warning button-row",
+                    ),
+                    rx.el.button(T("Record that consent was withdrawn"), type="button",
+                                 class_name="button button-secondary",
+                                 on_click=S.ask_confirm("consent")),
+                ),
+            ),
+            rx.fragment(
+                rx.el.div(
+                    rx.el.p(rx.el.strong(T("There is no consent from this client.")), " ",
+                            T("You see only the client's name until consent is recorded.")),
+                    rx.el.p(T("How to ask for consent: tell the client (or their guardian) what "
+                              "data you would see and why. Ask them to say yes in person, by "
+                              "phone or on paper. Then record the consent below.")),
+                    class_name="notice notice-warning",
+                ),
+                rx.el.form(
+                    choice_group(
+                        "giver",
+                        rx.el.span(T("Who gave the consent?")),
+                        [
+                            rx.foreach(S.givers, lambda g: rx.el.div(
+                                rx.el.input(type="radio", id="f-giver-" + g["value"],
+                                            name="giver", value=g["value"],
+                                            class_name="choice-input"),
+                                rx.el.label(g["label"], html_for="f-giver-" + g["value"],
+                                            class_name="choice-label"),
+                                class_name="choice",
+                            )),
+                            radio("giver", "other", T("Someone else (write it in the note)"),
+                                  S.givers.length() == 0),
+                        ],
+                        S.error, S.error_field,
+                    ),
+                    text_field("note", T("Note (how and when consent was given)"),
+                               S.consent_note, S.error, S.error_field),
+                    rx.cond(
+                        S.error_field == "consent",
+                        rx.el.div(rx.el.p(S.error), class_name="notice notice-error",
+                                  role="alert"),
+                    ),
+                    rx.el.button(T("Record consent"), type="submit", class_name="button"),
+                    on_submit=S.record_consent,
+                    reset_on_submit=False,
+                    class_name="step-form",
+                ),
+            ),
+        ),
+        aria_labelledby="consent-heading",
+    )
+
+
+def mandates_section() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2(T("Mandates"), id="mandates-heading"),
+        rx.cond(
+            S.status == "ok",
+            rx.cond(
+                S.mandates.length() > 0,
+                rx.el.ul(
+                    rx.foreach(S.mandates, lambda m: rx.el.li(
+                        rx.el.h3(m["agent"], " (", m["relation"], ")"),
+                        rx.el.p(T("May"), ": ", m["scopes"]),
+                        rx.el.p(m["until"], " · ", m["source"], " · ", m["status"],
+                                class_name="muted"),
+                        rx.cond(
+                            m["suomifi"] == "",
+                            rx.cond(
+                                S.confirm == m["id"],
+                                rx.el.div(
+                                    rx.el.button(T("Yes, end the mandate"), type="button",
+                                                 class_name="button",
+                                                 on_click=S.revoke_mandate(m["id"])),
+                                    rx.el.button(T("Cancel"), type="button",
+                                                 class_name="button button-secondary",
+                                                 on_click=S.cancel_confirm),
+                                    class_name="button-row",
+                                ),
+                                rx.el.button(T("End mandate"),
+                                             rx.el.span(" ", m["agent"],
+                                                        class_name="visually-hidden"),
+                                             type="button", class_name="button button-secondary",
+                                             on_click=S.ask_confirm(m["id"])),
+                            ),
+                        ),
+                        class_name="card",
+                    )),
+                    class_name="card-list",
+                ),
+                rx.el.p(T("Nobody has a mandate yet.")),
+            ),
+        ),
+        rx.el.h3(T("Record a mandate")),
+        rx.el.p(T("For a guardianship, or for a relative who cannot identify themself "
+                  "electronically. Check the documents first."), class_name="muted"),
+        rx.el.form(
+            rx.el.div(
+                rx.el.label(T("Person"), html_for="f-agent", class_name="field-label"),
+                rx.el.select(
+                    rx.el.option(T("Choose a person, or enter an e-mail address below"),
+                                 value=""),
+                    rx.foreach(S.agents, lambda a: rx.el.option(a["label"], value=a["value"])),
+                    id="f-agent", name="agent", default_value=S.agent_choice,
+                    class_name="field-input",
+                    aria_describedby="f-agent_email-error",
+                ),
+                class_name="field",
+            ),
+            text_field("agent_email", T("Or the person's e-mail address"), S.agent_email,
+                       S.error, rx.cond(S.error_field == "agent", "agent_email", ""),
+                       input_type="email"),
+            choice_group(
+                "relation", rx.el.span(T("Relation to the client")),
+                [radio("relation", r, T(RELATION_TEXTS[r]), S.relation == r) for r in RELATIONS],
+                S.error, S.error_field,
+            ),
+            choice_group(
+                "scope", rx.el.span(T("What may the person do?")),
+                [checkbox("scope", s, T(SCOPE_TEXTS[s]), S.scopes.contains(s)) for s in SCOPES],
+                S.error, S.error_field,
+            ),
+            date_fields("from", T("Valid from"), S.from_day, S.from_month, S.from_year,
+                        S.error, S.error_field),
+            date_fields("to", T("Valid until (leave empty if until further notice)"),
+                        S.to_day, S.to_month, S.to_year, S.error, S.error_field),
+            rx.el.button(T("Record the mandate"), type="submit", class_name="button"),
+            on_submit=S.record_mandate,
+            reset_on_submit=False,
+            class_name="step-form",
+        ),
+        aria_labelledby="mandates-heading",
+    )
+
+
+def access_content() -> rx.Component:
+    return rx.cond(
+        S.denied != "",
+        rx.el.div(rx.el.p(S.denied), class_name="notice notice-error", role="alert"),
+        rx.el.div(
+            rx.el.p(T("Client"), ": ", rx.el.strong(S.client_name)),
+            rx.cond(S.notice != "", rx.el.div(rx.el.p(S.notice),
+                                              class_name="notice notice-success", role="status")),
+            form_error(),
+            consent_section(),
+            mandates_section(),
+            class_name="access-pages",
+        ),
+    )
+
+
+@rx.page(route="/worker/clients/[client_id]/access", title="HB – Valtuudet ja suostumus",
+         on_load=WorkerAccessState.load)
+def worker_access() -> rx.Component:
+    return page(
+        rx.el.h1(T("Mandates and consent")),
+        rx.cond(
+            WorkerAccessState.ready,
+            rx.cond(WorkerAccessState.signed_in, access_content(),
+                    sign_in_prompt("/worker")),
+            loading(),
+        ),
+    )

@@ -1,0 +1,620 @@
+"""Mandates (who may act for a client) and case workers' consent: list, grant, request,
+confirm, decline, revoke, record. Every change is one transaction with its audit entry.
+
+Who may do what (checked here, on the server, for every call):
+- the client, or a proxy whose mandate has `manage`, may see the client's mandates, grant a
+  new one, confirm or decline a request and revoke; a proxy never grants or confirms a scope
+  they do not hold themself;
+- guardianships and Suomi.fi mandates are not the client's to cancel in the app: a case
+  worker revokes a guardianship (after the court's decision), Suomi.fi rows change only at
+  Suomi.fi;
+- a relative (anyone signed in) may REQUEST a mandate, naming the client by name and birth
+  date; it stays `requested` until the client (or a `manage` proxy) confirms it;
+- a case worker needs an assignment to the client to record a mandate (guardianship, a
+  relative without e-identification), to revoke one and to record or withdraw consent —
+  consent itself is not needed for these, because recording it is how consent starts;
+- a view-only relative can change nothing.
+
+Sources (`Mandate.source`, `MandateSource`) stay explicit so each row says where its authority
+comes from: `worker_recorded`, `client_granted`, `relative_requested`, and `suomifi`.
+
+A Suomi.fi mandates adapter (Suomi.fi-valtuudet, the "asiointivaltuudet" API) would, when a
+person signs in or on a schedule, ask Suomi.fi for the mandates between the agent and the
+client and call `sync_suomifi_mandate` for each: it creates or refreshes one row per Suomi.fi
+mandate id (`external_ref`), with `source="suomifi"`, the scopes mapped from the Suomi.fi
+issue codes, and the validity Suomi.fi reports; a mandate Suomi.fi no longer returns is
+passed with `active=False` and becomes `revoked`. Such rows are never edited in the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, or_, select
+
+from hbapp.db import read_session, write_session
+from hbapp.domain.identifiers import birth_date_from_identity_code
+from hbapp.domain.mandates import (
+    RELATIONS,
+    InvalidMandate,
+    check_period,
+    is_in_force,
+    parse_scopes,
+    stored_scopes,
+)
+from hbapp.models import (
+    CaseWorkerAssignment,
+    Client,
+    Consent,
+    Mandate,
+    MandateSource,
+    MandateStatus,
+    Person,
+    utcnow,
+)
+from hbapp.services import audit
+from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
+
+OPEN_STATUSES = (MandateStatus.ACTIVE.value, MandateStatus.REQUESTED.value)
+
+
+@dataclass(frozen=True)
+class MandateView:
+    id: int
+    client_id: int
+    client_name: str
+    agent_person_id: int
+    agent_name: str
+    scopes: tuple[str, ...]
+    relation: str
+    source: str
+    status: str
+    valid_from: date
+    valid_to: date | None
+    in_force: bool
+    expired: bool
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    given_by_name: str | None
+    recorded_by_name: str | None
+    given_on: date
+    note: str
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    person_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MandatesOverview:
+    can_manage: bool  # the actor manages the client's mandates (client or `manage` proxy)
+    client_id: int | None
+    client_name: str
+    held_scopes: tuple[str, ...]  # what the actor may give on (for a proxy: their own scopes)
+    mandates: tuple[MandateView, ...]  # given for the client: in force or requested
+    own: tuple[MandateView, ...]  # the actor's own mandates for others
+
+
+@dataclass(frozen=True)
+class WorkerClientAccess:
+    client_id: int
+    client_name: str
+    status: str  # "ok" or "no_consent"
+    consents: tuple[ConsentView, ...]  # only with consent
+    mandates: tuple[MandateView, ...]  # only with consent
+    agents: tuple[PersonChoice, ...]  # people a mandate can be recorded for
+    consent_givers: tuple[PersonChoice, ...]  # the client and guardians
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _view(mandate: Mandate, client: Client, agent: Person, today: date) -> MandateView:
+    return MandateView(
+        id=mandate.id,
+        client_id=client.id,
+        client_name=client.full_name,
+        agent_person_id=agent.id,
+        agent_name=agent.display_name,
+        scopes=stored_scopes(mandate.scopes),
+        relation=mandate.relation,
+        source=mandate.source,
+        status=mandate.status,
+        valid_from=mandate.valid_from,
+        valid_to=mandate.valid_to,
+        in_force=is_in_force(mandate.status, mandate.valid_from, mandate.valid_to, today),
+        expired=mandate.valid_to is not None and mandate.valid_to < today,
+    )
+
+
+def _client_mandates(session: Session, client_id: int, today: date) -> list[MandateView]:
+    rows = session.exec(
+        select(Mandate, Client, Person)
+        .join(Client, Client.id == Mandate.client_id)
+        .join(Person, Person.id == Mandate.agent_person_id)
+        .where(
+            Mandate.client_id == client_id,
+            Mandate.status.in_(OPEN_STATUSES),
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+        )
+        .order_by(Mandate.status.desc(), Person.display_name, Mandate.id)
+    ).all()
+    return [_view(m, c, p, today) for m, c, p in rows]
+
+
+def _require_manager(session: Session, actor: Actor, client_id: int, today: date):
+    """The client or a `manage` proxy; returns the actor's Represented entry."""
+    return require_client_access(session, actor, client_id, "manage", today)
+
+
+def _require_assigned_worker(session: Session, actor: Actor, client_id: int, today: date):
+    if not actor.is_worker:
+        raise AccessDenied("not_a_worker")
+    if worker_serves(session, actor.person_id, client_id, today) == "not_assigned":
+        raise AccessDenied("not_assigned")
+
+
+def _locked_mandate(session: Session, mandate_id: int) -> Mandate:
+    mandate = session.exec(
+        select(Mandate).where(Mandate.id == mandate_id).with_for_update()
+    ).first()
+    if mandate is None:
+        # The same answer as a refusal: ids of others' mandates reveal nothing.
+        raise AccessDenied("no_mandate")
+    return mandate
+
+
+def _agent_name(session: Session, person_id: int) -> str:
+    person = session.get(Person, person_id)
+    return person.display_name if person else ""
+
+
+def find_person(session: Session, query: str) -> Person:
+    """An HB account by e-mail address or by name exactly as known to HB (case-insensitive)."""
+    text = " ".join(query.split()).lower()
+    if not text:
+        raise InvalidMandate("agent_missing")
+    column = func.lower(Person.email) if "@" in text else func.lower(Person.display_name)
+    people = session.exec(select(Person).where(column == text)).all()
+    if not people:
+        raise InvalidMandate("agent_not_found")
+    if len(people) > 1:
+        raise InvalidMandate("agent_ambiguous")
+    return people[0]
+
+
+def _check_no_open_mandate(session: Session, client_id: int, agent_id: int, today: date) -> None:
+    existing = session.exec(
+        select(Mandate.id).where(
+            Mandate.client_id == client_id,
+            Mandate.agent_person_id == agent_id,
+            Mandate.status.in_(OPEN_STATUSES),
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+        )
+    ).first()
+    if existing is not None:
+        raise InvalidMandate("already_has_mandate")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def overview(engine: Engine, actor: Actor, client_id: int | None, today: date) -> MandatesOverview:
+    """The /mandates page: the client's mandates when the actor manages them, and always the
+    actor's own mandates for others. Viewing the client's mandates is audited."""
+    with write_session(engine) as session:
+        own_rows = session.exec(
+            select(Mandate, Client, Person)
+            .join(Client, Client.id == Mandate.client_id)
+            .join(Person, Person.id == Mandate.agent_person_id)
+            .where(Mandate.agent_person_id == actor.person_id)
+            .order_by(Mandate.created_at.desc(), Mandate.id.desc())
+        ).all()
+        own = tuple(_view(m, c, p, today) for m, c, p in own_rows)
+        if client_id is None:
+            return MandatesOverview(False, None, "", (), (), own)
+        try:
+            represented = _require_manager(session, actor, client_id, today)
+        except AccessDenied:
+            client = session.get(Client, client_id)
+            name = client.full_name if client else ""
+            return MandatesOverview(False, client_id, name, (), (), own)
+        mandates = tuple(_client_mandates(session, client_id, today))
+        audit.record(session, actor.person_id, "view_mandates", client_id)
+        return MandatesOverview(True, client_id, represented.name, represented.scopes, mandates,
+                                own)
+
+
+def list_client_mandates(engine: Engine, actor: Actor, client_id: int, today: date) -> list[MandateView]:
+    """Mandates in force or requested for a client: for the client, a `manage` proxy, or an
+    assigned case worker with consent."""
+    with write_session(engine) as session:
+        if actor.is_worker and actor.own_client_id != client_id:
+            require_client_access(session, actor, client_id, "worker", today)
+        else:
+            _require_manager(session, actor, client_id, today)
+        result = _client_mandates(session, client_id, today)
+        audit.record(session, actor.person_id, "view_mandates", client_id)
+        return result
+
+
+# ---------------------------------------------------------------- the client's side
+
+
+def grant(
+    engine: Engine,
+    actor: Actor,
+    client_id: int,
+    agent_query: str,
+    scopes: list[str] | tuple[str, ...] | str,
+    valid_to: date | None,
+    today: date,
+    relation: str = "relative",
+) -> int:
+    """The client (or a `manage` proxy) gives a mandate in the app; it is in force at once."""
+    wanted = parse_scopes(scopes)
+    if relation not in RELATIONS or relation == "guardian":
+        raise InvalidMandate("bad_relation")  # guardianship comes from a court, via a worker
+    check_period(today, valid_to, today)
+    with write_session(engine) as session:
+        represented = _require_manager(session, actor, client_id, today)
+        if set(wanted) - set(represented.scopes):
+            raise AccessDenied("scope_not_held")
+        agent = find_person(session, agent_query)
+        client = session.get(Client, client_id)
+        if agent.id == client.person_id:
+            raise InvalidMandate("agent_is_client")
+        if agent.id == actor.person_id and client.person_id != actor.person_id:
+            raise AccessDenied("scope_not_held")  # a proxy does not widen their own mandate
+        _check_no_open_mandate(session, client_id, agent.id, today)
+        mandate = Mandate(
+            client_id=client_id, agent_person_id=agent.id, scopes=",".join(wanted),
+            relation=relation, source=MandateSource.CLIENT_GRANTED.value,
+            status=MandateStatus.ACTIVE.value, valid_from=today, valid_to=valid_to,
+            created_by_person_id=actor.person_id,
+        )
+        session.add(mandate)
+        session.flush()
+        audit.record(session, actor.person_id, "grant_mandate", client_id, mandate_id=mandate.id,
+                     agent=agent.display_name, scopes=",".join(wanted), valid_to=valid_to)
+        return mandate.id
+
+
+def request(
+    engine: Engine,
+    actor: Actor,
+    client_name: str,
+    birth_date: date,
+    scopes: list[str] | tuple[str, ...] | str,
+    valid_to: date | None,
+    today: date,
+    relation: str = "relative",
+) -> int:
+    """A relative asks for a mandate; the client confirms or declines it in the app."""
+    wanted = parse_scopes(scopes)
+    if relation not in RELATIONS or relation == "guardian":
+        raise InvalidMandate("bad_relation")
+    check_period(today, valid_to, today)
+    name = " ".join(client_name.split()).lower()
+    if not name:
+        raise InvalidMandate("client_missing")
+    with write_session(engine) as session:
+        candidates = session.exec(
+            select(Client).where(
+                func.lower(Client.first_name + " " + Client.last_name) == name
+            )
+        ).all()
+        matches = [c for c in candidates
+                   if birth_date_from_identity_code(c.personal_identity_code) == birth_date]
+        if len(matches) != 1:
+            raise InvalidMandate("client_not_found")
+        client = matches[0]
+        if client.person_id is None:
+            raise InvalidMandate("client_has_no_account")  # a worker records it instead
+        if client.person_id == actor.person_id:
+            raise InvalidMandate("agent_is_client")
+        _check_no_open_mandate(session, client.id, actor.person_id, today)
+        mandate = Mandate(
+            client_id=client.id, agent_person_id=actor.person_id, scopes=",".join(wanted),
+            relation=relation, source=MandateSource.RELATIVE_REQUESTED.value,
+            status=MandateStatus.REQUESTED.value, valid_from=today, valid_to=valid_to,
+            created_by_person_id=actor.person_id,
+        )
+        session.add(mandate)
+        session.flush()
+        audit.record(session, actor.person_id, "request_mandate", client.id,
+                     mandate_id=mandate.id, agent=actor.name, scopes=",".join(wanted),
+                     valid_to=valid_to)
+        return mandate.id
+
+
+def _decide(engine: Engine, actor: Actor, mandate_id: int, today: date, confirm: bool) -> None:
+    with write_session(engine) as session:
+        mandate = _locked_mandate(session, mandate_id)
+        represented = _require_manager(session, actor, mandate.client_id, today)
+        if mandate.status != MandateStatus.REQUESTED.value:
+            raise InvalidMandate("not_requested")
+        if confirm:
+            if set(stored_scopes(mandate.scopes)) - set(represented.scopes):
+                raise AccessDenied("scope_not_held")
+            if mandate.valid_to is not None and mandate.valid_to < today:
+                raise InvalidMandate("ends_in_past")
+            mandate.status = MandateStatus.ACTIVE.value
+            mandate.valid_from = today
+        else:
+            mandate.status = MandateStatus.DECLINED.value
+            mandate.revoked_by_person_id = actor.person_id
+            mandate.revoked_at = utcnow()
+        session.add(mandate)
+        audit.record(session, actor.person_id, "confirm_mandate" if confirm else "decline_mandate",
+                     mandate.client_id, mandate_id=mandate.id,
+                     agent=_agent_name(session, mandate.agent_person_id), scopes=mandate.scopes)
+
+
+def confirm_request(engine: Engine, actor: Actor, mandate_id: int, today: date) -> None:
+    _decide(engine, actor, mandate_id, today, confirm=True)
+
+
+def decline_request(engine: Engine, actor: Actor, mandate_id: int, today: date) -> None:
+    _decide(engine, actor, mandate_id, today, confirm=False)
+
+
+def revoke(engine: Engine, actor: Actor, mandate_id: int, today: date) -> None:
+    """End a mandate: by the client or a `manage` proxy (not guardianships), or by an
+    assigned case worker. Suomi.fi mandates are ended at Suomi.fi only."""
+    with write_session(engine) as session:
+        mandate = _locked_mandate(session, mandate_id)
+        if actor.is_worker and actor.own_client_id != mandate.client_id:
+            _require_assigned_worker(session, actor, mandate.client_id, today)
+        else:
+            _require_manager(session, actor, mandate.client_id, today)
+            if mandate.relation == "guardian":
+                raise AccessDenied("guardianship_by_worker")
+        if mandate.source == MandateSource.SUOMIFI.value:
+            raise AccessDenied("suomifi_mandate")
+        if mandate.status not in OPEN_STATUSES:
+            raise InvalidMandate("not_open")
+        mandate.status = MandateStatus.REVOKED.value
+        mandate.revoked_by_person_id = actor.person_id
+        mandate.revoked_at = utcnow()
+        session.add(mandate)
+        audit.record(session, actor.person_id, "revoke_mandate", mandate.client_id,
+                     mandate_id=mandate.id, agent=_agent_name(session, mandate.agent_person_id))
+
+
+# ---------------------------------------------------------------- the case worker's side
+
+
+def worker_access(engine: Engine, actor: Actor, client_id: int, today: date) -> WorkerClientAccess:
+    """The worker's access page for one client; needs an assignment. Without consent only
+    the client's name (and who could give consent) is returned. Audited."""
+    with write_session(engine) as session:
+        _require_assigned_worker(session, actor, client_id, today)
+        client = session.get(Client, client_id)
+        status = worker_serves(session, actor.person_id, client_id, today)
+        consents: tuple[ConsentView, ...] = ()
+        mandates: tuple[MandateView, ...] = ()
+        if status == "ok":
+            mandates = tuple(_client_mandates(session, client_id, today))
+            rows = session.exec(
+                select(Consent).where(Consent.client_id == client_id,
+                                      Consent.revoked_at.is_(None))
+                .order_by(Consent.given_on.desc(), Consent.id.desc())
+            ).all()
+            consents = tuple(
+                ConsentView(c.id, _agent_name(session, c.given_by_person_id)
+                            if c.given_by_person_id else None,
+                            _agent_name(session, c.recorded_by_person_id)
+                            if c.recorded_by_person_id else None, c.given_on, c.note)
+                for c in rows
+            )
+        people = session.exec(
+            select(Person).where(Person.is_worker.is_(False), Person.is_admin.is_(False))
+            .order_by(Person.display_name)
+        ).all()
+        agents = tuple(PersonChoice(p.id, p.display_name) for p in people
+                       if p.id != client.person_id)
+        givers: list[PersonChoice] = []
+        if client.person_id is not None:
+            givers.append(PersonChoice(client.person_id, client.full_name))
+        guardians = session.exec(
+            select(Person).join(Mandate, Mandate.agent_person_id == Person.id).where(
+                Mandate.client_id == client_id, Mandate.relation == "guardian",
+                Mandate.status == MandateStatus.ACTIVE.value,
+                or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+            )
+        ).all()
+        givers.extend(PersonChoice(p.id, p.display_name) for p in guardians)
+        audit.record(session, actor.person_id, "view_client_access", client_id, status=status)
+        return WorkerClientAccess(client_id, client.full_name, status, consents, mandates,
+                                  agents, tuple(givers))
+
+
+def record_mandate(
+    engine: Engine,
+    actor: Actor,
+    client_id: int,
+    agent: int | str,
+    scopes: list[str] | tuple[str, ...] | str,
+    relation: str,
+    valid_from: date,
+    valid_to: date | None,
+    today: date,
+) -> int:
+    """A case worker records a mandate (guardianship, a relative without e-identification).
+    `agent` is a person id or an e-mail address / name known to HB."""
+    wanted = parse_scopes(scopes)
+    if relation not in RELATIONS:
+        raise InvalidMandate("bad_relation")
+    check_period(valid_from, valid_to, today)
+    with write_session(engine) as session:
+        _require_assigned_worker(session, actor, client_id, today)
+        if isinstance(agent, int):
+            person = session.get(Person, agent)
+            if person is None:
+                raise InvalidMandate("agent_not_found")
+        else:
+            person = find_person(session, agent)
+        client = session.get(Client, client_id)
+        if person.id == client.person_id:
+            raise InvalidMandate("agent_is_client")
+        _check_no_open_mandate(session, client_id, person.id, today)
+        mandate = Mandate(
+            client_id=client_id, agent_person_id=person.id, scopes=",".join(wanted),
+            relation=relation, source=MandateSource.WORKER_RECORDED.value,
+            status=MandateStatus.ACTIVE.value, valid_from=valid_from, valid_to=valid_to,
+            created_by_person_id=actor.person_id,
+        )
+        session.add(mandate)
+        session.flush()
+        audit.record(session, actor.person_id, "record_mandate", client_id,
+                     mandate_id=mandate.id, agent=person.display_name, relation=relation,
+                     scopes=",".join(wanted), valid_from=valid_from, valid_to=valid_to)
+        return mandate.id
+
+
+def record_consent(
+    engine: Engine,
+    actor: Actor,
+    client_id: int,
+    given_by_person_id: int | None,
+    note: str,
+    today: date,
+) -> int:
+    """A case worker records the client's (or guardian's) consent; needs only assignment."""
+    note = " ".join(note.split())[:300]
+    with write_session(engine) as session:
+        _require_assigned_worker(session, actor, client_id, today)
+        if given_by_person_id is not None and session.get(Person, given_by_person_id) is None:
+            raise InvalidMandate("giver_not_found")
+        existing = session.exec(
+            select(Consent).where(Consent.client_id == client_id, Consent.revoked_at.is_(None),
+                                  Consent.given_on <= today).with_for_update()
+        ).first()
+        if existing is not None:
+            raise InvalidMandate("consent_exists")
+        consent = Consent(client_id=client_id, given_by_person_id=given_by_person_id,
+                          recorded_by_person_id=actor.person_id, given_on=today, note=note)
+        session.add(consent)
+        session.flush()
+        audit.record(session, actor.person_id, "record_consent", client_id,
+                     consent_id=consent.id,
+                     given_by=_agent_name(session, given_by_person_id) if given_by_person_id
+                     else None)
+        return consent.id
+
+
+def revoke_consent(engine: Engine, actor: Actor, client_id: int, today: date) -> int:
+    """The client withdrew consent: a case worker records it. Returns how many ended."""
+    with write_session(engine) as session:
+        _require_assigned_worker(session, actor, client_id, today)
+        rows = session.exec(
+            select(Consent).where(Consent.client_id == client_id, Consent.revoked_at.is_(None))
+            .with_for_update()
+        ).all()
+        if not rows:
+            raise InvalidMandate("no_consent")
+        now = utcnow()
+        for consent in rows:
+            consent.revoked_at = now
+            session.add(consent)
+        audit.record(session, actor.person_id, "revoke_consent", client_id, count=len(rows))
+        return len(rows)
+
+
+def assigned_clients(engine: Engine, actor: Actor, today: date) -> list[PersonChoice]:
+    """The clients assigned to a case worker today (names only), for links to access pages."""
+    if not actor.is_worker:
+        raise AccessDenied("not_a_worker")
+    with read_session(engine) as session:
+        rows = session.exec(
+            select(Client).join(CaseWorkerAssignment, CaseWorkerAssignment.client_id == Client.id)
+            .where(CaseWorkerAssignment.worker_person_id == actor.person_id,
+                   CaseWorkerAssignment.starts_on <= today,
+                   or_(CaseWorkerAssignment.ends_on.is_(None),
+                       CaseWorkerAssignment.ends_on >= today))
+            .order_by(Client.last_name, Client.first_name)
+        ).all()
+        return [PersonChoice(c.id, c.full_name) for c in rows]
+
+
+# ---------------------------------------------------------------- Suomi.fi adapter hook
+
+
+def sync_suomifi_mandate(
+    engine: Engine,
+    client_id: int,
+    agent_person_id: int,
+    external_ref: str,
+    scopes: list[str] | tuple[str, ...] | str,
+    valid_from: date,
+    valid_to: date | None,
+    active: bool,
+) -> int:
+    """Create or refresh the row of one Suomi.fi mandate (called by an adapter, not by people).
+    Suomi.fi is the authority, so no app-side authorization applies; the change is audited
+    with no actor and `source="suomifi"`."""
+    wanted = parse_scopes(scopes)
+    with write_session(engine) as session:
+        mandate = session.exec(
+            select(Mandate).where(Mandate.source == MandateSource.SUOMIFI.value,
+                                  Mandate.external_ref == external_ref).with_for_update()
+        ).first()
+        if mandate is None:
+            mandate = Mandate(client_id=client_id, agent_person_id=agent_person_id,
+                              scopes="", relation="relative", source=MandateSource.SUOMIFI.value,
+                              valid_from=valid_from, external_ref=external_ref)
+        mandate.scopes = ",".join(wanted)
+        mandate.valid_from, mandate.valid_to = valid_from, valid_to
+        if active:
+            mandate.status = MandateStatus.ACTIVE.value
+            mandate.revoked_at = None
+        elif mandate.status != MandateStatus.REVOKED.value:
+            mandate.status = MandateStatus.REVOKED.value
+            mandate.revoked_at = utcnow()
+        session.add(mandate)
+        session.flush()
+        audit.record(session, None, "sync_suomifi_mandate", mandate.client_id,
+                     mandate_id=mandate.id, agent=_agent_name(session, agent_person_id),
+                     external_ref=external_ref, status=mandate.status)
+        return mandate.id
+
+
+# ---------------------------------------------------------------- checks before a change
+
+
+def check_agent(engine: Engine, actor: Actor, client_id: int, agent_query: str, today: date) -> PersonChoice:
+    """The grant journey's first step: may the actor grant, and whom does the query name?"""
+    with read_session(engine) as session:
+        _require_manager(session, actor, client_id, today)
+        person = find_person(session, agent_query)
+        client = session.get(Client, client_id)
+        if person.id == client.person_id:
+            raise InvalidMandate("agent_is_client")
+        _check_no_open_mandate(session, client_id, person.id, today)
+        return PersonChoice(person.id, person.display_name)
+
+
+def mandate_for_decision(engine: Engine, actor: Actor, mandate_id: int, today: date) -> MandateView:
+    """One open mandate of a client, for a confirmation step (revoke, confirm, decline):
+    only for those who may change it."""
+    with read_session(engine) as session:
+        mandate = session.get(Mandate, mandate_id)
+        if mandate is None:
+            raise AccessDenied("no_mandate")
+        if actor.is_worker and actor.own_client_id != mandate.client_id:
+            _require_assigned_worker(session, actor, mandate.client_id, today)
+        else:
+            _require_manager(session, actor, mandate.client_id, today)
+        if mandate.status not in OPEN_STATUSES:
+            raise InvalidMandate("not_open")
+        client = session.get(Client, mandate.client_id)
+        agent = session.get(Person, mandate.agent_person_id)
+        return _view(mandate, client, agent, today)

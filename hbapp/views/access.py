@@ -1,0 +1,192 @@
+"""Mandates, consent and the audit trail turned into plain-language texts (no Reflex here)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel import dates
+
+from hbapp.i18n import N_, Translator
+from hbapp.services.mandates import ConsentView, MandateView
+from hbapp.services.privacy import AccessEntry
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+SCOPE_TEXTS = {
+    "view": N_("see the budget and the services"),
+    "manage": N_("choose providers and swap services"),
+    "feedback": N_("give feedback on services"),
+    "surveys": N_("answer surveys"),
+}
+SOURCE_TEXTS = {
+    "worker_recorded": N_("Recorded by a case worker"),
+    "client_granted": N_("Given in this service"),
+    "relative_requested": N_("Asked for in this service"),
+    "suomifi": N_("Suomi.fi mandate"),
+}
+RELATION_TEXTS = {
+    "relative": N_("relative"),
+    "guardian": N_("guardian"),
+    "other": N_("other person"),
+}
+ROLE_TEXTS = {
+    "self": N_("you"),
+    "case_worker": N_("case worker"),
+    "guardian": N_("guardian"),
+    "relative": N_("relative"),
+    "other": N_("other person"),
+    "admin": N_("administrator"),
+}
+KIND_TEXTS = {
+    "view": N_("Looked at your data"),
+    "change": N_("Changed your data"),
+    "mandate": N_("Mandates and consent"),
+    "sign_in": N_("Signing in and out"),
+}
+
+# Audit action codes → what the client reads. {who} is the person, {agent} a mandate's agent.
+ACTION_TEXTS = {
+    "view_budget": N_("{who} looked at your budget"),
+    "view_budget_summary": N_("{who} looked at what is left of your budget"),
+    "view_mandates": N_("{who} looked at your mandates"),
+    "view_privacy_log": N_("{who} looked at who has seen your data"),
+    "view_client_access": N_("{who} looked at your consent and mandates"),
+    "view_survey_results": N_("{who} looked at your survey answers"),
+    "view_feedback": N_("{who} looked at your feedback"),
+    "view_providers": N_("{who} looked at service providers for you"),
+    "login": N_("{who} signed in"),
+    "logout": N_("{who} signed out"),
+    "grant_mandate": N_("{who} gave a mandate to {agent}"),
+    "request_mandate": N_("{who} asked for a mandate to handle your matters"),
+    "confirm_mandate": N_("{who} accepted the mandate request of {agent}"),
+    "decline_mandate": N_("{who} turned down the mandate request of {agent}"),
+    "revoke_mandate": N_("{who} ended the mandate of {agent}"),
+    "record_mandate": N_("{who} recorded a mandate for {agent}"),
+    "sync_suomifi_mandate": N_("A Suomi.fi mandate for {agent} was updated"),
+    "record_consent": N_("{who} recorded your consent to case workers"),
+    "revoke_consent": N_("{who} recorded that you withdrew your consent"),
+    "choose_provider": N_("{who} chose a service provider for you"),
+    "request_swap": N_("{who} asked to swap services in your budget"),
+    "submit_survey": N_("{who} answered a survey for you"),
+    "give_feedback": N_("{who} gave feedback for you"),
+}
+FALLBACK_VIEW = N_("{who} looked at your data")
+FALLBACK_CHANGE = N_("{who} changed your data")
+
+
+def day(t: Translator, value: date | None) -> str:
+    return dates.format_date(value, "d.M.yyyy", locale=t.locale) if value else ""
+
+
+def when(t: Translator, at_utc: datetime) -> str:
+    """'12.11.2026 klo 10.15' in Finnish time."""
+    local = at_utc.replace(tzinfo=timezone.utc).astimezone(HELSINKI)
+    return t("{date} at {time}", date=day(t, local.date()), time=t.time(local))
+
+
+def scopes_text(t: Translator, scopes: tuple[str, ...]) -> str:
+    return ", ".join(t(SCOPE_TEXTS[s]) for s in scopes)
+
+
+def valid_until(t: Translator, value: date | None) -> str:
+    return t("Until {date}", date=day(t, value)) if value else t("Until further notice")
+
+
+def mandate_texts(t: Translator, mandate: MandateView) -> dict[str, str]:
+    if mandate.status == "requested":
+        status = t("Waiting for confirmation")
+    elif mandate.status == "active" and mandate.expired:
+        status = t("Expired")
+    elif mandate.status == "active" and mandate.in_force:
+        status = t("In force")
+    elif mandate.status == "active":
+        status = t("Starts {date}", date=day(t, mandate.valid_from))
+    elif mandate.status == "declined":
+        status = t("Declined")
+    else:
+        status = t("Ended")
+    return {
+        "id": str(mandate.id),
+        "agent": mandate.agent_name,
+        "client": mandate.client_name,
+        "relation": t(RELATION_TEXTS.get(mandate.relation, RELATION_TEXTS["other"])),
+        "scopes": scopes_text(t, mandate.scopes),
+        "until": valid_until(t, mandate.valid_to),
+        "source": t(SOURCE_TEXTS.get(mandate.source, SOURCE_TEXTS["worker_recorded"])),
+        "status": status,
+        "requested": "1" if mandate.status == "requested" else "",
+        "guardian": "1" if mandate.relation == "guardian" else "",
+        "suomifi": "1" if mandate.source == "suomifi" else "",
+    }
+
+
+def consent_texts(t: Translator, consent: ConsentView) -> dict[str, str]:
+    return {
+        "id": str(consent.id),
+        "given_on": day(t, consent.given_on),
+        "given_by": consent.given_by_name or t("not named"),
+        "recorded_by": consent.recorded_by_name or "",
+        "note": consent.note,
+    }
+
+
+def entry_texts(t: Translator, entry: AccessEntry) -> dict[str, str]:
+    if entry.actor_person_id is None:
+        who = t("The system")
+    else:
+        role = t(ROLE_TEXTS.get(entry.role, ROLE_TEXTS["other"]))
+        who = t("{name} ({role})", name=entry.actor_name, role=role)
+    msgid = ACTION_TEXTS.get(entry.action)
+    if msgid is None:
+        msgid = FALLBACK_VIEW if entry.kind == "view" else FALLBACK_CHANGE
+    agent = str(entry.details.get("agent") or t("another person"))
+    local = entry.at.replace(tzinfo=timezone.utc).astimezone(HELSINKI)
+    return {
+        "id": str(entry.id),
+        "text": t(msgid, who=who, agent=agent),
+        "when": when(t, entry.at),
+        "iso": local.isoformat(timespec="minutes"),
+        "kind": t(KIND_TEXTS[entry.kind]),
+    }
+
+
+# Stable reason codes from the services → what the person reads.
+ERROR_TEXTS = {
+    "no_scopes": N_("Choose at least one thing the person may do."),
+    "unknown_scope": N_("Choose at least one thing the person may do."),
+    "ends_before_start": N_("The end date must be after the start date."),
+    "ends_in_past": N_("The end date must be today or later."),
+    "date_missing": N_("Enter the day, month and year."),
+    "date_invalid": N_("Enter a real date, for example 31 12 2027."),
+    "agent_missing": N_("Enter the person's e-mail address or name."),
+    "agent_not_found": N_("We did not find anyone with this e-mail address or name. "
+                          "The person must have signed in to this service once."),
+    "agent_ambiguous": N_("Several people have this name. Enter their e-mail address instead."),
+    "agent_is_client": N_("A person cannot have a mandate for themself."),
+    "already_has_mandate": N_("This person already has a mandate or a request waiting."),
+    "client_missing": N_("Enter the person's first and last name."),
+    "client_not_found": N_("We did not find a client with this name and date of birth. "
+                           "Check them, or ask the case worker for help."),
+    "client_has_no_account": N_("This client does not use the service. Ask the case worker "
+                                "to record the mandate."),
+    "bad_relation": N_("Choose how you are related."),
+    "not_requested": N_("This request has already been handled."),
+    "not_open": N_("This mandate has already ended."),
+    "consent_exists": N_("Consent has already been recorded."),
+    "no_consent": N_("There is no consent to withdraw."),
+    "giver_not_found": N_("Choose who gave the consent."),
+    "scope_not_held": N_("You cannot give more rights than you have yourself."),
+    "guardianship_by_worker": N_("A guardianship can only be ended by the case worker."),
+    "suomifi_mandate": N_("A Suomi.fi mandate can only be changed at Suomi.fi."),
+    "missing_scope": N_("You do not have the right to change mandates for this person."),
+    "no_mandate": N_("You do not have the right to do this."),
+    "not_assigned": N_("This client is not assigned to you."),
+    "not_a_worker": N_("Only case workers can use this page."),
+    "not_signed_in": N_("Sign in first."),
+}
+GENERIC_ERROR = N_("You do not have the right to do this.")
+
+
+def error_text(t: Translator, reason: str) -> str:
+    return t(ERROR_TEXTS.get(reason, GENERIC_ERROR))

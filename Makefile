@@ -30,11 +30,13 @@ LOCALES := fi sv en
 POT := locales/messages.pot
 BABEL_KEYWORDS := -k T -k t -k N_ -k ngettext:1,2
 
-.PHONY: help setup run run-prod test test-fast test-browser db seed locales-extract \
+.PHONY: help setup run run-prod bench test test-fast test-browser db seed locales-extract \
         locales-update locales-compile locales-check chromium clean
 
 help:
 	@echo "make run        set up and serve the app on http://localhost:$(PORT) (SQLite, demo data, dev sign-in)"
+	@echo "make run-prod   the production profile: PostgreSQL, Redis, several workers (see README)"
+	@echo "make bench      the benchmarks (BENCH_ARGS=--full for the full sizes); not part of make test"
 	@echo "make test       set up and run the whole test suite (unit, integration on SQLite and PostgreSQL, browser)"
 	@echo "make locales-extract / locales-update / locales-compile / locales-check"
 
@@ -76,6 +78,14 @@ run: db
 	HB_DEV_OIDC=$${HB_DEV_OIDC:-1} HB_PUBLIC_URL=$${HB_PUBLIC_URL:-http://localhost:$(PORT)} \
 	  $(VENV)/bin/reflex run --env prod --single-port \
 	  --frontend-port $(PORT) --loglevel warning
+
+# Production profile: PostgreSQL (database hb), Redis state, several backend workers.
+run-prod: setup
+	$(PY) -m hbapp.tools.run_prod --port $(PORT)
+
+# Benchmarks (not part of `make test`); BENCH_ARGS=--full for the sizes of issue 9.
+bench: setup chromium
+	$(PY) -m bench $(BENCH_ARGS)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

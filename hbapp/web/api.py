@@ -6,8 +6,11 @@ when enabled), `/healthz`, and long-lived caching headers for hashed frontend as
 
 from __future__ import annotations
 
+import asyncio
+
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
@@ -16,13 +19,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hbapp.config import get_settings
 from hbapp.db import get_engine
 
+HEALTH_TIMEOUT_SECONDS = 3
+
+
+def _check_database() -> None:
+    with get_engine().connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+
 
 async def healthz(_request: Request) -> JSONResponse:
-    """Liveness and readiness: the database (and Redis, when configured) answer."""
+    """Liveness and readiness: the database (and Redis, when configured) answer.
+
+    The database is asked in a thread so a slow database never stalls the event loop that
+    also serves the websockets; Redis gets short timeouts so an unreachable host fails fast.
+    """
     checks: dict[str, str] = {}
     try:
-        with get_engine().connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
+        await asyncio.wait_for(run_in_threadpool(_check_database), HEALTH_TIMEOUT_SECONDS)
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
         checks["database"] = f"error: {type(exc).__name__}"
@@ -31,15 +44,19 @@ async def healthz(_request: Request) -> JSONResponse:
         try:
             import redis.asyncio as redis_asyncio
 
-            client = redis_asyncio.from_url(redis_url)
-            await client.ping()
-            await client.aclose()
+            client = redis_asyncio.from_url(redis_url, socket_connect_timeout=HEALTH_TIMEOUT_SECONDS,
+                                            socket_timeout=HEALTH_TIMEOUT_SECONDS)
+            try:
+                await client.ping()
+            finally:
+                await client.aclose()
             checks["redis"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["redis"] = f"error: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JSONResponse({"status": "ok" if healthy else "error", **checks},
-                        status_code=200 if healthy else 503)
+                        status_code=200 if healthy else 503,
+                        headers={"cache-control": "no-store"})
 
 
 class AssetCacheHeaders:
@@ -66,10 +83,12 @@ class AssetCacheHeaders:
 
 def build_api() -> Starlette:
     from hbapp.web.auth import build_auth_app
+    from hbapp.web.survey_api import survey_routes
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/auth", app=build_auth_app()),
+        *survey_routes(),
     ]
     if get_settings().dev_oidc_enabled:
         from hbapp.web.dev_oidc import build_dev_oidc_app

@@ -1,0 +1,81 @@
+"""`python -m bench [parts...]`: run the benchmarks (all four by default).
+
+Parts: weight, pageload, events, data. Defaults are sized to finish in a few minutes each on
+a 2-core machine; --full runs the sizes of issue 9 (500 clients, 20 M service events).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+PARTS = ("weight", "pageload", "events", "data")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("parts", nargs="*", choices=[*PARTS, []], default=[],
+                        help="parts to run (default: all)")
+    parser.add_argument("--full", action="store_true",
+                        help="full sizes: clients 50,200,500 for 30 s each; 20 M events")
+    parser.add_argument("--url", help="use a running app (its database is HB_DATABASE_URL) "
+                        "instead of starting the production profile")
+    parser.add_argument("--workers", type=int, default=3, help="backend workers (default 3)")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="page loads per route and kind; the median is reported")
+    parser.add_argument("--clients", help="comma-separated client counts (default 20,50; "
+                        "--full 50,200,500)")
+    parser.add_argument("--duration", type=float, help="seconds of load per client count "
+                        "(default 15; --full 30)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean pause between one client's events in seconds (default 2)")
+    parser.add_argument("--events", type=int, help="service events to generate "
+                        "(default 2 000 000; --full 20 000 000)")
+    parser.add_argument("--scale-clients", type=int, default=100_000,
+                        help="clients to generate (default 100 000)")
+    parser.add_argument("--samples", type=int, default=200, help="timed runs per query")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="keep an existing hb_bench database of the same size")
+    args = parser.parse_args(argv)
+    args.parts = list(args.parts) or list(PARTS)
+    if args.clients is None:
+        args.clients = "50,200,500" if args.full else "20,50"
+    args.client_counts = [int(n) for n in args.clients.split(",") if n.strip()]
+    if args.duration is None:
+        args.duration = 30.0 if args.full else 15.0
+    if args.events is None:
+        args.events = 20_000_000 if args.full else 2_000_000
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    app_parts = [p for p in args.parts if p in ("weight", "pageload", "events")]
+    if app_parts:
+        from bench.server import production_app
+
+        with production_app(workers=args.workers, url=args.url) as app:
+            for part in app_parts:
+                print(f"== {part}", flush=True)
+                if part == "weight":
+                    from bench import weight
+                    weight.run(app, args)
+                elif part == "pageload":
+                    from bench import pageload
+                    pageload.run(app, args)
+                else:
+                    from bench import socketload
+                    socketload.run(app, args)
+    if "data" in args.parts:
+        print("== data", flush=True)
+        from bench import datascale
+        datascale.run(args)
+    from bench.results import LATEST, SUMMARY
+    print(f"results: {LATEST} and {SUMMARY} ({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

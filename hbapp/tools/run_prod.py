@@ -1,0 +1,118 @@
+"""The production profile: PostgreSQL, Reflex's Redis state manager, several backend workers.
+
+`make run-prod` (or `python -m hbapp.tools.run_prod`) creates the PostgreSQL database when it
+is missing, migrates it, loads the demo data into an empty database and serves the production
+build on one port. Reflex runs its backend under Granian; `GRANIAN_WORKERS` is the number of
+worker processes (Reflex's own default with Redis is 2 × cores + 1, capped at 8). Several
+workers need a state shared between them, which is why Redis is required here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from hbapp.config import REPO_ROOT
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/hb"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_WORKERS = 3
+
+
+def ensure_postgres_database(url: str) -> bool:
+    """Create the database of a PostgreSQL URL when it does not exist; True when created."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    if not parsed.drivername.startswith("postgresql"):
+        return False
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                {"name": parsed.database},
+            ).first()
+            if exists:
+                return False
+            quoted = admin.dialect.identifier_preparer.quote(parsed.database)
+            connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        admin.dispose()
+
+
+def check_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def production_env(args: argparse.Namespace, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of the production profile (explicit HB_* variables win)."""
+    env = dict(os.environ if base is None else base)
+    env.setdefault("HB_DATABASE_URL", DEFAULT_DATABASE_URL)
+    env.setdefault("HB_REDIS_URL", DEFAULT_REDIS_URL)
+    env.setdefault("HB_PUBLIC_URL", f"http://localhost:{args.port}")
+    # Without a real OpenID provider the local profile uses the development one, so the demo
+    # people can sign in; a deployment sets HB_OIDC_ISSUER and leaves HB_DEV_OIDC off.
+    if not env.get("HB_OIDC_ISSUER"):
+        env.setdefault("HB_DEV_OIDC", "1")
+    env["GRANIAN_WORKERS"] = str(args.workers)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Create, migrate and seed the database of the profile; fail early without Redis."""
+    database_url = env["HB_DATABASE_URL"]
+    if ensure_postgres_database(database_url):
+        print(f"created database {database_url.rsplit('/', 1)[-1]}")
+    check_redis(env["HB_REDIS_URL"])
+    hb = str(Path(sys.executable).parent / "hb")
+    subprocess.run([hb, "seed"], env=env, check=True, cwd=REPO_ROOT)
+
+
+def reflex_command(port: int, loglevel: str = "warning") -> list[str]:
+    reflex = str(Path(sys.executable).parent / "reflex")
+    return [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
+            "--loglevel", loglevel]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    parser.add_argument("--workers", type=int,
+                        default=int(os.environ.get("GRANIAN_WORKERS", DEFAULT_WORKERS)),
+                        help="backend worker processes (default %(default)s)")
+    parser.add_argument("--prepare-only", action="store_true",
+                        help="create, migrate and seed the database, then exit")
+    parser.add_argument("--loglevel", default="warning")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    env = production_env(args)
+    prepare(env)
+    if args.prepare_only:
+        return 0
+    print(f"serving on http://localhost:{args.port} with {args.workers} backend workers, "
+          f"state in {env['HB_REDIS_URL']}")
+    os.chdir(REPO_ROOT)
+    os.execvpe(reflex_command(args.port, args.loglevel)[0], reflex_command(args.port, args.loglevel),
+               env)
+    return 0  # not reached: exec replaces this process
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

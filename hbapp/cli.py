@@ -12,7 +12,9 @@ import sys
 
 COMMAND_MODULES = [
     "hbapp.commands.db",
+    "hbapp.commands.export",
     "hbapp.commands.nps",
+    "hbapp.commands.providers",
     "hbapp.commands.score",
     "hbapp.commands.seed",
 ]

@@ -14,7 +14,7 @@ import reflex as rx
 from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
-from hbapp.services import identity
+from hbapp.services import identity, preferences
 from hbapp.services.sessions import token_from_cookie_header, touch_session
 
 _REGISTERED: set[str] = set()
@@ -73,6 +73,7 @@ class AppState(rx.State):
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
                 is_admin=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
                 represented=[], locale=self._fallback_locale(),
+                text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
             return None
         locale = current.locale or self._fallback_locale()
@@ -115,7 +116,8 @@ class AppState(rx.State):
         """Finish a page load: the document's language and its translated title."""
         title = json.dumps(f"{self._t()(title_msgid)} – HB")
         return rx.call_script(
-            f"document.documentElement.lang = {json.dumps(self.locale)}; document.title = {title}"
+            f"document.documentElement.lang = {json.dumps(self.locale)}; document.title = {title}; "
+            + preferences.text_size_script(self.text_size)
         )
 
     # -- events ---------------------------------------------------------------------------

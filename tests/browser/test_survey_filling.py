@@ -30,6 +30,21 @@ STEP = "#survey-form [data-step]:not([hidden])"
 class Db:
     def __init__(self, url: str):
         self.engine = make_engine(url)
+        self.created: list[int] = []
+
+    def restore(self) -> None:
+        """Other browser tests (e.g. the worker's alerts) rely on the seeded survey history:
+        remove the responses to assignments made here and cancel those assignments."""
+        if not self.created:
+            return
+        with write_session(self.engine) as session:
+            for response in session.exec(select(SurveyResponse).where(
+                    SurveyResponse.assignment_id.in_(self.created))).all():
+                session.delete(response)
+            for assignment in session.exec(select(SurveyAssignment).where(
+                    SurveyAssignment.id.in_(self.created))).all():
+                assignment.cancelled_at = assignment.cancelled_at or utcnow()
+                session.add(assignment)
 
     def person(self, subject: str) -> int:
         with read_session(self.engine) as session:
@@ -42,8 +57,10 @@ class Db:
     def assign(self, instrument: str, first_name: str = "Aino") -> int:
         with read_session(self.engine) as session:
             worker = load_actor(session, self.person("demo-worker"))
-        return assign_survey(self.engine, worker, self.client(first_name), instrument,
-                             date.today() + timedelta(days=5), "end", date.today()).id
+        assignment_id = assign_survey(self.engine, worker, self.client(first_name), instrument,
+                                      date.today() + timedelta(days=5), "end", date.today()).id
+        self.created.append(assignment_id)
+        return assignment_id
 
     def responses(self, assignment_id: int) -> list[SurveyResponse]:
         with read_session(self.engine) as session:
@@ -59,6 +76,7 @@ class Db:
 def db(app_server):
     database = Db(app_server.database_url)
     yield database
+    database.restore()
     database.engine.dispose()
 
 

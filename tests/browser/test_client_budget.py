@@ -116,8 +116,8 @@ def test_relative_acts_for_client(page, app_server):
 def test_sign_out(page, app_server):
     sign_in(page, app_server, "demo-client")
     wait_until_loaded(page)
-    page.get_by_role("button", name="Kirjaudu ulos").click()
-    page.wait_for_url(app_server.url("/"))
+    with page.expect_navigation(url=app_server.url("/")):
+        page.get_by_role("button", name="Kirjaudu ulos").click()
     wait_until_loaded(page)
     assert page.get_by_role("link", name="Kirjaudu sisään").first.is_visible()
     page.goto(app_server.url("/budget"))

@@ -209,6 +209,24 @@ def sign_in_prompt(next_path: str) -> rx.Component:
     )
 
 
+def client_page(state, content: rx.Component, next_path: str, denied: rx.Var | str) -> rx.Component:
+    """The usual states of a client's (or proxy's) page: loading, signed out, nobody to act
+    for, no right (the server said so), or the content."""
+    return rx.cond(
+        state.ready,
+        rx.cond(
+            state.signed_in,
+            rx.cond(
+                state.acting_for_id == 0,
+                message_box(T("You have no personal budget to show.")),
+                rx.cond(state.denied, message_box(denied, "error"), content),
+            ),
+            sign_in_prompt(next_path),
+        ),
+        loading(),
+    )
+
+
 def loading() -> rx.Component:
     return rx.el.p(T("Loading…"), class_name="muted", role="status")
 

@@ -7,7 +7,7 @@ from datetime import date
 import reflex as rx
 
 from hbapp.components.budget import progress_bar
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import N_
@@ -50,7 +50,11 @@ class BudgetState(AppState):
             return
         try:
             result = budget_month(
-                get_engine(), current.actor, current.acting_for.client_id, wanted, today(),
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                wanted,
+                today(),
                 action="view_budget",
             )
         except AccessDenied:
@@ -82,15 +86,14 @@ class BudgetState(AppState):
     def change_month(self, step: int):
         current = parse_month(self.month) or month_start(today())
         self._show(add_months(current, step))
-        return rx.call_script(
-            f"history.replaceState(null, '', '/budget?month={self.month}')"
-        )
+        return rx.call_script(f"history.replaceState(null, '', '/budget?month={self.month}')")
 
 
 def month_switcher() -> rx.Component:
     return rx.el.nav(
         rx.el.button(
-            "‹ ", T("Previous month"),
+            "‹ ",
+            T("Previous month"),
             type="button",
             on_click=BudgetState.change_month(-1),
             disabled=~BudgetState.can_go_back,
@@ -98,7 +101,8 @@ def month_switcher() -> rx.Component:
         ),
         rx.el.h2(BudgetState.month_label, aria_live="polite", class_name="month-label"),
         rx.el.button(
-            T("Next month"), " ›",
+            T("Next month"),
+            " ›",
             type="button",
             on_click=BudgetState.change_month(1),
             disabled=~BudgetState.can_go_forward,
@@ -115,15 +119,24 @@ def totals() -> rx.Component:
         rx.el.dl(
             rx.el.div(rx.el.dt(T("Budget for the month")), rx.el.dd(BudgetState.summary["budget"])),
             rx.el.div(rx.el.dt(T("Used")), rx.el.dd(BudgetState.summary["used"])),
-            rx.el.div(rx.el.dt(T("Left")), rx.el.dd(BudgetState.summary["remaining"],
-                                                    id="budget-remaining")),
-            rx.el.div(rx.el.dt(T("Your self-pay shares")), rx.el.dd(BudgetState.summary["self_pay"])),
+            rx.el.div(
+                rx.el.dt(T("Left")),
+                rx.el.dd(BudgetState.summary["remaining"], id="budget-remaining"),
+            ),
+            rx.el.div(
+                rx.el.dt(T("Your self-pay shares")), rx.el.dd(BudgetState.summary["self_pay"])
+            ),
             class_name="figures",
         ),
-        progress_bar(BudgetState.summary["percent"], T("Share of this month's budget used"),
-                     BudgetState.summary["warning"] != ""),
-        rx.el.p(BudgetState.summary["forecast"],
-                class_name=rx.cond(BudgetState.summary["warning"] != "", "warning-text", "")),
+        progress_bar(
+            BudgetState.summary["percent"],
+            T("Share of this month's budget used"),
+            BudgetState.summary["warning"] != "",
+        ),
+        rx.el.p(
+            BudgetState.summary["forecast"],
+            class_name=rx.cond(BudgetState.summary["warning"] != "", "warning-text", ""),
+        ),
         rx.el.p(T("Decision"), ": ", BudgetState.summary["decision"], class_name="muted"),
         class_name="card highlight",
         aria_labelledby="totals-heading",
@@ -135,11 +148,13 @@ def line_card(line: rx.Var) -> rx.Component:
         rx.el.h3(line["name"]),
         rx.el.p(line["unit_value"], class_name="muted"),
         rx.el.dl(
-            rx.el.div(rx.el.dt(T("Granted")),
-                      rx.el.dd(line["granted"], " · ", line["granted_money"])),
+            rx.el.div(
+                rx.el.dt(T("Granted")), rx.el.dd(line["granted"], " · ", line["granted_money"])
+            ),
             rx.el.div(rx.el.dt(T("Used")), rx.el.dd(line["used"], " · ", line["used_money"])),
-            rx.el.div(rx.el.dt(T("Left")),
-                      rx.el.dd(line["remaining"], " · ", line["remaining_money"])),
+            rx.el.div(
+                rx.el.dt(T("Left")), rx.el.dd(line["remaining"], " · ", line["remaining_money"])
+            ),
             class_name="figures",
         ),
         progress_bar(line["percent"], line["name"], line["over"] != ""),
@@ -159,8 +174,9 @@ def event_item(event: rx.Var) -> rx.Component:
         rx.el.p(rx.el.strong(event["service"]), " · ", event["quantity"]),
         rx.el.p(event["provider"], class_name="muted"),
         rx.el.p(T("From the budget:"), " ", event["amount"]),
-        rx.cond(event["self_pay"] != "",
-                rx.el.p(T("Your self-pay share:"), " ", event["self_pay"])),
+        rx.cond(
+            event["self_pay"] != "", rx.el.p(T("Your self-pay share:"), " ", event["self_pay"])
+        ),
         rx.cond(event["km"] != "", rx.el.p(event["km"], class_name="muted")),
         class_name="event",
     )
@@ -190,28 +206,17 @@ def budget_content() -> rx.Component:
 def budget() -> rx.Component:
     return page(
         rx.el.h1(T("Budget")),
-        rx.cond(
-            BudgetState.ready,
-            rx.cond(
-                BudgetState.signed_in,
+        client_page(
+            BudgetState,
+            rx.fragment(
+                month_switcher(),
                 rx.cond(
-                    BudgetState.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(
-                        BudgetState.denied,
-                        message_box(T("You do not have the right to see this budget."), "error"),
-                        rx.fragment(
-                            month_switcher(),
-                            rx.cond(
-                                BudgetState.has_budget,
-                                budget_content(),
-                                message_box(T("There is no active budget for this month.")),
-                            ),
-                        ),
-                    ),
+                    BudgetState.has_budget,
+                    budget_content(),
+                    message_box(T("There is no active budget for this month.")),
                 ),
-                sign_in_prompt("/budget"),
             ),
-            loading(),
+            "/budget",
+            T("You do not have the right to see this budget."),
         ),
     )

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.domain.calculator import CalculatorInput, compare_costs
 from hbapp.domain.timebands import TimeBand
@@ -51,8 +51,9 @@ class CalculatorState(AppState):
         if current is None or current.acting_for is None:
             return None
         try:
-            return calculator_setup(get_engine(), current.actor, current.acting_for.client_id,
-                                    today())
+            return calculator_setup(
+                get_engine(), current.actor, current.acting_for.client_id, today()
+            )
         except AccessDenied:
             self.denied = True
             return None
@@ -67,13 +68,18 @@ class CalculatorState(AppState):
         setup = self._setup()
         if setup is not None:
             t = self._t()
-            self.services = [{"code": s.code, "name": s.names.get(t.locale)}
-                             for s in setup.services]
-            self.providers = [{"service": s.code, "id": str(p.provider_id), "name": p.name}
-                              for s in setup.services for p in s.providers]
+            self.services = [
+                {"code": s.code, "name": s.names.get(t.locale)} for s in setup.services
+            ]
+            self.providers = [
+                {"service": s.code, "id": str(p.provider_id), "name": p.name}
+                for s in setup.services
+                for p in s.providers
+            ]
             self.service = setup.services[0].code if setup.services else ""
-            self.provider = next((p["id"] for p in self.providers
-                                  if p["service"] == self.service), "")
+            self.provider = next(
+                (p["id"] for p in self.providers if p["service"] == self.service), ""
+            )
         self.ready = True
         return self._page_ready(N_("Cost calculator"))
 
@@ -96,8 +102,9 @@ class CalculatorState(AppState):
             self.errors = {"service": t("Choose a service.")}
             return
         self.service = service.code
-        provider = next((p for p in service.providers
-                         if str(p.provider_id) == str(form.get("provider"))), None)
+        provider = next(
+            (p for p in service.providers if str(p.provider_id) == str(form.get("provider"))), None
+        )
         if provider is None:
             provider = service.providers[0]
         self.provider = str(provider.provider_id)
@@ -119,45 +126,74 @@ class CalculatorState(AppState):
             else:
                 prices[band] = provider.price_by_band[TimeBand.WEEKDAY_DAY.value]
                 if planned[band]:
-                    self.assumptions.append(t(
-                        "{provider} has no own price for “{band}”, so its weekday price is used.",
-                        provider=provider.name, band=t(BAND_LABELS[band])))
-        result = compare_costs(CalculatorInput(
-            hours_by_band=planned, price_by_band=prices, hb_value_by_band=service.value_by_band,
-            hb_self_pay_applies=service.self_pay_applies,
-            own_fee_cents_per_hour=setup.own_fee_cents_per_hour,
-            own_cost_cents_per_hour=setup.own_cost_cents_per_hour,
-            voucher_max_cents_per_hour=setup.voucher_max_cents_per_hour,
-        ))
+                    self.assumptions.append(
+                        t(
+                            "{provider} has no own price for “{band}”, so its weekday price is used.",
+                            provider=provider.name,
+                            band=t(BAND_LABELS[band]),
+                        )
+                    )
+        result = compare_costs(
+            CalculatorInput(
+                hours_by_band=planned,
+                price_by_band=prices,
+                hb_value_by_band=service.value_by_band,
+                hb_self_pay_applies=service.self_pay_applies,
+                own_fee_cents_per_hour=setup.own_fee_cents_per_hour,
+                own_cost_cents_per_hour=setup.own_cost_cents_per_hour,
+                voucher_max_cents_per_hour=setup.voucher_max_cents_per_hour,
+            )
+        )
         rows = [
             (N_("Own production of the wellbeing services county"), result.own_production),
             (N_("Service voucher"), result.voucher),
             (N_("Personal budget (HB)"), result.hb),
         ]
         self.results = [
-            {"option": t(label), "client": t.money(cost.client_cents),
-             "organizer": t.money(cost.organizer_cents), "total": t.money(cost.total_cents)}
+            {
+                "option": t(label),
+                "client": t.money(cost.client_cents),
+                "organizer": t.money(cost.organizer_cents),
+                "total": t.money(cost.total_cents),
+            }
             for label, cost in rows
         ]
         price_list = ", ".join(
             f"{t(BAND_LABELS[b])} {t('{price}/h', price=t.money(prices[b]))}"
-            for b in BANDS if planned[b])
+            for b in BANDS
+            if planned[b]
+        )
         self.assumptions = [
             t("Hours in the month: {hours}", hours=t.quantity(result.hours, "hour")),
-            t("Provider: {provider}. Prices: {prices}", provider=provider.name,
-              prices=price_list or "–"),
-            t("Own production: you pay the client fee {fee}; an hour costs the county {cost}.",
-              fee=t("{price}/h", price=t.money(setup.own_fee_cents_per_hour)),
-              cost=t("{price}/h", price=t.money(setup.own_cost_cents_per_hour))),
-            t("Service voucher: the county pays at most {value}; you pay the rest of the price.",
-              value=t("{price}/h", price=t.money(setup.voucher_max_cents_per_hour))),
-            (t("Personal budget: the budget pays at most {value}; you pay the rest of the price.",
-               value=t("{price}/h", price=t.money(service.value_by_band[
-                   TimeBand.WEEKDAY_DAY.value])))
-             if service.self_pay_applies else
-             t("Personal budget: the budget pays the whole price of this service.")),
-            t("The client fee of own production depends on your income. The figure is the "
-              "county's configured value."),
+            t(
+                "Provider: {provider}. Prices: {prices}",
+                provider=provider.name,
+                prices=price_list or "–",
+            ),
+            t(
+                "Own production: you pay the client fee {fee}; an hour costs the county {cost}.",
+                fee=t("{price}/h", price=t.money(setup.own_fee_cents_per_hour)),
+                cost=t("{price}/h", price=t.money(setup.own_cost_cents_per_hour)),
+            ),
+            t(
+                "Service voucher: the county pays at most {value}; you pay the rest of the price.",
+                value=t("{price}/h", price=t.money(setup.voucher_max_cents_per_hour)),
+            ),
+            (
+                t(
+                    "Personal budget: the budget pays at most {value}; you pay the rest of the price.",
+                    value=t(
+                        "{price}/h",
+                        price=t.money(service.value_by_band[TimeBand.WEEKDAY_DAY.value]),
+                    ),
+                )
+                if service.self_pay_applies
+                else t("Personal budget: the budget pays the whole price of this service.")
+            ),
+            t(
+                "The client fee of own production depends on your income. The figure is the "
+                "county's configured value."
+            ),
             *self.assumptions,
         ]
         return rx.set_focus("results-heading")
@@ -168,13 +204,20 @@ def hours_input(band: str) -> rx.Component:
     field_id = f"hours-{band}"
     return rx.el.div(
         rx.el.label(T(BAND_LABELS[band]), html_for=field_id),
-        rx.cond(s.errors.contains(band),
-                rx.el.p(s.errors[band], id=f"{field_id}-error", class_name="error-message")),
-        rx.el.input(id=field_id, name=f"hours_{band}", type="text", input_mode="decimal",
-                    default_value=s.hours[band], auto_complete="off",
-                    aria_describedby=rx.cond(s.errors.contains(band), f"{field_id}-error",
-                                             "hours-hint"),
-                    class_name=rx.cond(s.errors.contains(band), "input input-error", "input")),
+        rx.cond(
+            s.errors.contains(band),
+            rx.el.p(s.errors[band], id=f"{field_id}-error", class_name="error-message"),
+        ),
+        rx.el.input(
+            id=field_id,
+            name=f"hours_{band}",
+            type="text",
+            input_mode="decimal",
+            default_value=s.hours[band],
+            auto_complete="off",
+            aria_describedby=rx.cond(s.errors.contains(band), f"{field_id}-error", "hours-hint"),
+            class_name=rx.cond(s.errors.contains(band), "input input-error", "input"),
+        ),
         class_name="form-group",
     )
 
@@ -184,18 +227,31 @@ def calculator_form() -> rx.Component:
     return rx.el.form(
         rx.el.div(
             rx.el.label(T("Service"), html_for="calc-service"),
-            rx.el.select(rx.foreach(s.services, lambda o: rx.el.option(o["name"], value=o["code"])),
-                         id="calc-service", name="service", value=s.service,
-                         on_change=CalculatorState.pick_service, class_name="input-select"),
+            rx.el.select(
+                rx.foreach(s.services, lambda o: rx.el.option(o["name"], value=o["code"])),
+                id="calc-service",
+                name="service",
+                value=s.service,
+                on_change=CalculatorState.pick_service,
+                class_name="input-select",
+            ),
             class_name="form-group",
         ),
         rx.el.div(
             rx.el.label(T("Provider whose prices are used"), html_for="calc-provider"),
             rx.el.select(
-                rx.foreach(s.providers, lambda p: rx.cond(
-                    p["service"] == s.service, rx.el.option(p["name"], value=p["id"]))),
-                id="calc-provider", name="provider", key=s.service, default_value=s.provider,
-                class_name="input-select"),
+                rx.foreach(
+                    s.providers,
+                    lambda p: rx.cond(
+                        p["service"] == s.service, rx.el.option(p["name"], value=p["id"])
+                    ),
+                ),
+                id="calc-provider",
+                name="provider",
+                key=s.service,
+                default_value=s.provider,
+                class_name="input-select",
+            ),
             class_name="form-group",
         ),
         rx.el.fieldset(
@@ -215,15 +271,25 @@ def results() -> rx.Component:
     return rx.el.section(
         rx.el.h2(T("Costs for the month"), id="results-heading", tab_index=-1),
         rx.el.table(
-            rx.el.thead(rx.el.tr(
-                rx.el.th(T("Option"), scope="col"),
-                rx.el.th(T("You pay"), scope="col"),
-                rx.el.th(T("The county pays"), scope="col"),
-                rx.el.th(T("Total"), scope="col"),
-            )),
-            rx.el.tbody(rx.foreach(s.results, lambda r: rx.el.tr(
-                rx.el.th(r["option"], scope="row"), rx.el.td(r["client"]),
-                rx.el.td(r["organizer"]), rx.el.td(r["total"])))),
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th(T("Option"), scope="col"),
+                    rx.el.th(T("You pay"), scope="col"),
+                    rx.el.th(T("The county pays"), scope="col"),
+                    rx.el.th(T("Total"), scope="col"),
+                )
+            ),
+            rx.el.tbody(
+                rx.foreach(
+                    s.results,
+                    lambda r: rx.el.tr(
+                        rx.el.th(r["option"], scope="row"),
+                        rx.el.td(r["client"]),
+                        rx.el.td(r["organizer"]),
+                        rx.el.td(r["total"]),
+                    ),
+                )
+            ),
             class_name="price-table calc-table",
         ),
         rx.el.h3(T("Assumptions")),
@@ -237,27 +303,21 @@ def calculator() -> rx.Component:
     s = CalculatorState
     return page(
         rx.el.h1(T("Cost calculator")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(
-                    s.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(
-                        s.denied,
-                        message_box(T("You do not have the right to see this."), "error"),
-                        rx.fragment(
-                            rx.el.p(T("Compare what a month of help costs you and the county: "
-                                      "the county's own service, a service voucher or your "
-                                      "personal budget."), class_name="lead"),
-                            calculator_form(),
-                            rx.cond(s.results.length() > 0, results()),
-                        ),
+        client_page(
+            s,
+            rx.fragment(
+                rx.el.p(
+                    T(
+                        "Compare what a month of help costs you and the county: "
+                        "the county's own service, a service voucher or your "
+                        "personal budget."
                     ),
+                    class_name="lead",
                 ),
-                sign_in_prompt("/calculator"),
+                calculator_form(),
+                rx.cond(s.results.length() > 0, results()),
             ),
-            loading(),
+            "/calculator",
+            T("You do not have the right to see this."),
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -41,7 +41,6 @@ class FeedbackState(AppState):
     def replaces_text(self) -> str:
         return next((p["earlier"] for p in self.providers if p["id"] == self.provider_id), "")
 
-
     def _reset_answers(self):
         self.step = "provider"
         self.provider_id = self.score = self.comment = self.flag = self.error = ""
@@ -62,16 +61,26 @@ class FeedbackState(AppState):
         if current is not None:
             t = self._t()
             try:
-                used = providers_for_feedback(get_engine(), current.actor,
-                                              current.acting_for.client_id, today())
+                used = providers_for_feedback(
+                    get_engine(), current.actor, current.acting_for.client_id, today()
+                )
             except AccessDenied:
                 self.denied = True
             else:
                 self.providers = [
-                    {"id": str(p.provider_id), "name": p.name,
-                     "earlier": (t("You answered about this provider on {date}. The new "
-                                   "answer replaces it.", date=t.date(p.earlier_answer_at))
-                                 if p.earlier_answer_at else "")}
+                    {
+                        "id": str(p.provider_id),
+                        "name": p.name,
+                        "earlier": (
+                            t(
+                                "You answered about this provider on {date}. The new "
+                                "answer replaces it.",
+                                date=t.date(p.earlier_answer_at),
+                            )
+                            if p.earlier_answer_at
+                            else ""
+                        ),
+                    }
                     for p in used
                 ]
         self.ready = True
@@ -134,9 +143,16 @@ class FeedbackState(AppState):
             return
         t = self._t()
         try:
-            give_feedback(get_engine(), current.actor, current.acting_for.client_id,
-                          int(self.provider_id), int(self.score), self.comment,
-                          self.flag or None, today())
+            give_feedback(
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                int(self.provider_id),
+                int(self.score),
+                self.comment,
+                self.flag or None,
+                today(),
+            )
         except AccessDenied:
             self.denied = True
             return
@@ -147,13 +163,20 @@ class FeedbackState(AppState):
 
 
 def back_button() -> rx.Component:
-    return rx.el.button("‹ ", T("Back"), type="button", on_click=FeedbackState.back,
-                        class_name="link-button back-link")
+    return rx.el.button(
+        "‹ ",
+        T("Back"),
+        type="button",
+        on_click=FeedbackState.back,
+        class_name="link-button back-link",
+    )
 
 
 def error_text(field_id: str) -> rx.Component:
-    return rx.cond(FeedbackState.error != "",
-                   rx.el.p(FeedbackState.error, id=f"{field_id}-error", class_name="error-message"))
+    return rx.cond(
+        FeedbackState.error != "",
+        rx.el.p(FeedbackState.error, id=f"{field_id}-error", class_name="error-message"),
+    )
 
 
 def described(field_id: str):
@@ -164,15 +187,27 @@ def step_provider() -> rx.Component:
     s = FeedbackState
     return rx.el.form(
         rx.el.fieldset(
-            rx.el.legend(rx.el.h2(T("Which provider is your feedback about?"), id="step-heading",
-                                  tab_index=-1)),
+            rx.el.legend(
+                rx.el.h2(
+                    T("Which provider is your feedback about?"), id="step-heading", tab_index=-1
+                )
+            ),
             error_text("provider"),
-            rx.foreach(s.providers, lambda p: rx.el.div(
-                rx.el.input(type="radio", name="provider", value=p["id"], id="provider-" + p["id"],
-                            default_checked=s.provider_id == p["id"], class_name="radio-input"),
-                rx.el.label(p["name"], html_for="provider-" + p["id"]),
-                class_name="radio-item",
-            )),
+            rx.foreach(
+                s.providers,
+                lambda p: rx.el.div(
+                    rx.el.input(
+                        type="radio",
+                        name="provider",
+                        value=p["id"],
+                        id="provider-" + p["id"],
+                        default_checked=s.provider_id == p["id"],
+                        class_name="radio-input",
+                    ),
+                    rx.el.label(p["name"], html_for="provider-" + p["id"]),
+                    class_name="radio-item",
+                ),
+            ),
             aria_describedby=described("provider"),
             class_name=rx.cond(s.error != "", "fieldset fieldset-error", "fieldset"),
         ),
@@ -187,19 +222,35 @@ def step_score() -> rx.Component:
         back_button(),
         rx.el.form(
             rx.el.fieldset(
-                rx.el.legend(rx.el.h2(
-                    T("How likely is it that you would recommend this provider to a friend or "
-                      "someone close to you?"), id="step-heading", tab_index=-1)),
+                rx.el.legend(
+                    rx.el.h2(
+                        T(
+                            "How likely is it that you would recommend this provider to a friend or "
+                            "someone close to you?"
+                        ),
+                        id="step-heading",
+                        tab_index=-1,
+                    )
+                ),
                 rx.el.p(s.provider_name, class_name="muted"),
                 rx.el.p(T("0 = not at all likely, 10 = extremely likely"), id="score-hint"),
                 error_text("score"),
                 rx.el.div(
-                    *[rx.el.div(
-                        rx.el.input(type="radio", name="score", value=str(i), id=f"score-{i}",
-                                    default_checked=s.score == str(i), class_name="radio-input"),
-                        rx.el.label(str(i), html_for=f"score-{i}"),
-                        class_name="score-item",
-                    ) for i in range(11)],
+                    *[
+                        rx.el.div(
+                            rx.el.input(
+                                type="radio",
+                                name="score",
+                                value=str(i),
+                                id=f"score-{i}",
+                                default_checked=s.score == str(i),
+                                class_name="radio-input",
+                            ),
+                            rx.el.label(str(i), html_for=f"score-{i}"),
+                            class_name="score-item",
+                        )
+                        for i in range(11)
+                    ],
                     class_name="score-scale",
                 ),
                 aria_describedby=rx.cond(s.error != "", "score-hint score-error", "score-hint"),
@@ -216,16 +267,29 @@ def step_comment() -> rx.Component:
     return rx.fragment(
         back_button(),
         rx.el.form(
-            rx.el.h2(T("What would you like to tell about the service?"), id="step-heading",
-                     tab_index=-1),
+            rx.el.h2(
+                T("What would you like to tell about the service?"), id="step-heading", tab_index=-1
+            ),
             rx.el.label(T("Your comment (optional)"), html_for="comment"),
-            rx.el.p(T("Do not write names or health details. Other clients may read the "
-                      "comment without your name."), id="comment-hint", class_name="muted"),
+            rx.el.p(
+                T(
+                    "Do not write names or health details. Other clients may read the "
+                    "comment without your name."
+                ),
+                id="comment-hint",
+                class_name="muted",
+            ),
             error_text("comment"),
-            rx.el.textarea(id="comment", name="comment", default_value=s.comment, rows=5,
-                           aria_describedby=rx.cond(s.error != "", "comment-hint comment-error",
-                                                    "comment-hint"),
-                           class_name="textarea"),
+            rx.el.textarea(
+                id="comment",
+                name="comment",
+                default_value=s.comment,
+                rows=5,
+                aria_describedby=rx.cond(
+                    s.error != "", "comment-hint comment-error", "comment-hint"
+                ),
+                class_name="textarea",
+            ),
             rx.el.button(T("Continue"), type="submit", class_name="button"),
             on_submit=FeedbackState.submit_comment,
         ),
@@ -235,22 +299,38 @@ def step_comment() -> rx.Component:
 def step_flag() -> rx.Component:
     s = FeedbackState
     options = [("none", N_("No, everything is in order"))] + [
-        (key, FLAG_LABELS[key]) for key in FLAGS]
+        (key, FLAG_LABELS[key]) for key in FLAGS
+    ]
     return rx.fragment(
         back_button(),
         rx.el.form(
             rx.el.fieldset(
-                rx.el.legend(rx.el.h2(T("Is something not working that your case worker "
-                                        "should know about?"), id="step-heading", tab_index=-1)),
-                rx.el.p(T("If you choose a problem, your case worker sees it and can help."),
-                        id="flag-hint"),
-                *[rx.el.div(
-                    rx.el.input(type="radio", name="flag", value=key, id=f"flag-{key}",
-                                default_checked=(s.flag == key) if key != "none" else s.flag == "",
-                                class_name="radio-input"),
-                    rx.el.label(T(label), html_for=f"flag-{key}"),
-                    class_name="radio-item",
-                ) for key, label in options],
+                rx.el.legend(
+                    rx.el.h2(
+                        T("Is something not working that your case worker should know about?"),
+                        id="step-heading",
+                        tab_index=-1,
+                    )
+                ),
+                rx.el.p(
+                    T("If you choose a problem, your case worker sees it and can help."),
+                    id="flag-hint",
+                ),
+                *[
+                    rx.el.div(
+                        rx.el.input(
+                            type="radio",
+                            name="flag",
+                            value=key,
+                            id=f"flag-{key}",
+                            default_checked=(s.flag == key) if key != "none" else s.flag == "",
+                            class_name="radio-input",
+                        ),
+                        rx.el.label(T(label), html_for=f"flag-{key}"),
+                        class_name="radio-item",
+                    )
+                    for key, label in options
+                ],
                 aria_describedby="flag-hint",
                 class_name="fieldset",
             ),
@@ -264,9 +344,15 @@ def check_row(label, value, step: str) -> rx.Component:
     return rx.el.div(
         rx.el.dt(label),
         rx.el.dd(value),
-        rx.el.dd(rx.el.button(T("Change"), rx.el.span(" ", label, class_name="visually-hidden"),
-                              type="button", on_click=FeedbackState.change(step),
-                              class_name="link-button")),
+        rx.el.dd(
+            rx.el.button(
+                T("Change"),
+                rx.el.span(" ", label, class_name="visually-hidden"),
+                type="button",
+                on_click=FeedbackState.change(step),
+                class_name="link-button",
+            )
+        ),
         class_name="summary-row",
     )
 
@@ -284,21 +370,31 @@ def step_check() -> rx.Component:
             class_name="summary-list",
         ),
         rx.cond(s.replaces_text != "", rx.el.p(s.replaces_text, class_name="notice")),
-        rx.cond(~s.acting_for_self,
-                rx.el.p(T("You answer on behalf of"), " ", s.acting_for_name, ". ",
-                        T("The answer is marked as given by a representative."),
-                        class_name="muted")),
+        rx.cond(
+            ~s.acting_for_self,
+            rx.el.p(
+                T("You answer on behalf of"),
+                " ",
+                s.acting_for_name,
+                ". ",
+                T("The answer is marked as given by a representative."),
+                class_name="muted",
+            ),
+        ),
         rx.cond(s.error != "", rx.el.p(s.error, class_name="notice notice-error", role="alert")),
-        rx.el.button(T("Send feedback"), type="button", on_click=FeedbackState.send,
-                     class_name="button"),
+        rx.el.button(
+            T("Send feedback"), type="button", on_click=FeedbackState.send, class_name="button"
+        ),
     )
 
 
 def step_done() -> rx.Component:
     return rx.el.div(
         rx.el.h2(T("Thank you for your feedback"), id="step-heading", tab_index=-1),
-        rx.cond(FeedbackState.flag != "",
-                rx.el.p(T("Your case worker will see the problem you told about."))),
+        rx.cond(
+            FeedbackState.flag != "",
+            rx.el.p(T("Your case worker will see the problem you told about.")),
+        ),
         rx.el.p(rx.el.a(T("Back to the front page"), href="/")),
         class_name="notice notice-success",
         role="status",
@@ -309,8 +405,12 @@ def content() -> rx.Component:
     s = FeedbackState
     return rx.cond(
         s.providers.length() == 0,
-        message_box(T("There is no provider to give feedback about yet. You can give feedback "
-                      "after you have chosen a provider or used a service.")),
+        message_box(
+            T(
+                "There is no provider to give feedback about yet. You can give feedback "
+                "after you have chosen a provider or used a service."
+            )
+        ),
         rx.match(
             s.step,
             ("score", step_score()),
@@ -328,20 +428,10 @@ def feedback() -> rx.Component:
     s = FeedbackState
     return page(
         rx.el.h1(T("Feedback about a provider")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(
-                    s.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(s.denied,
-                            message_box(T("You do not have the right to give feedback for this "
-                                          "person."), "error"),
-                            content()),
-                ),
-                sign_in_prompt("/feedback"),
-            ),
-            loading(),
+        client_page(
+            s,
+            content(),
+            "/feedback",
+            T("You do not have the right to give feedback for this person."),
         ),
     )

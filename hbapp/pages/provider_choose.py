@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -31,8 +31,14 @@ class ChooseProviderState(AppState):
     def _preview(self, current) -> bool:
         t = self._t()
         try:
-            preview = choice_preview(get_engine(), current.actor, current.acting_for.client_id,
-                                     self.provider_id, self.service, today())
+            preview = choice_preview(
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                self.provider_id,
+                self.service,
+                today(),
+            )
         except AccessDenied:
             self.denied = True
             return False
@@ -43,8 +49,11 @@ class ChooseProviderState(AppState):
             "service": preview.service_names.get(t.locale),
             "provider": preview.provider_name,
             "price": price_text(t, preview.price_cents, preview.unit),
-            "self_pay": (t("{amount} of each unit", amount=t.money(preview.self_pay_per_unit_cents))
-                         if preview.self_pay_per_unit_cents else t("none")),
+            "self_pay": (
+                t("{amount} of each unit", amount=t.money(preview.self_pay_per_unit_cents))
+                if preview.self_pay_per_unit_cents
+                else t("none")
+            ),
             "current": preview.current_provider or t("none"),
             "already": "1" if preview.already_chosen else "",
             "provider_href": f"/providers/{preview.provider_id}?service={preview.service_code}",
@@ -76,8 +85,14 @@ class ChooseProviderState(AppState):
         if current is None or current.acting_for is None:
             return
         try:
-            choose_provider(get_engine(), current.actor, current.acting_for.client_id,
-                            self.provider_id, self.service, today())
+            choose_provider(
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                self.provider_id,
+                self.service,
+                today(),
+            )
         except AccessDenied:
             self.denied = True
             return
@@ -92,8 +107,15 @@ def summary_row(label, value, change_href=None, change_label=None) -> rx.Compone
     return rx.el.div(
         rx.el.dt(label),
         rx.el.dd(value),
-        rx.el.dd(rx.el.a(T("Change"), rx.el.span(" ", change_label, class_name="visually-hidden"),
-                         href=change_href)) if change_href is not None else rx.el.dd(""),
+        rx.el.dd(
+            rx.el.a(
+                T("Change"),
+                rx.el.span(" ", change_label, class_name="visually-hidden"),
+                href=change_href,
+            )
+        )
+        if change_href is not None
+        else rx.el.dd(""),
         class_name="summary-row",
     )
 
@@ -103,10 +125,10 @@ def check_answers() -> rx.Component:
     return rx.fragment(
         rx.el.p(T("Check that these are right. Nothing changes before you confirm.")),
         rx.el.dl(
-            summary_row(T("Service"), s.summary["service"], s.summary["list_href"],
-                        T("service")),
-            summary_row(T("New provider"), s.summary["provider"], s.summary["list_href"],
-                        T("provider")),
+            summary_row(T("Service"), s.summary["service"], s.summary["list_href"], T("service")),
+            summary_row(
+                T("New provider"), s.summary["provider"], s.summary["list_href"], T("provider")
+            ),
             summary_row(T("Price"), s.summary["price"]),
             summary_row(T("You pay yourself"), s.summary["self_pay"]),
             summary_row(T("Provider until now"), s.summary["current"]),
@@ -116,11 +138,14 @@ def check_answers() -> rx.Component:
         rx.cond(
             s.summary["already"] != "",
             rx.el.p(T("This is already your provider for this service.")),
-            rx.el.button(T("Confirm choice"), type="button", on_click=ChooseProviderState.confirm,
-                         class_name="button"),
+            rx.el.button(
+                T("Confirm choice"),
+                type="button",
+                on_click=ChooseProviderState.confirm,
+                class_name="button",
+            ),
         ),
-        rx.el.p(T("You can change the provider later on the providers page."),
-                class_name="muted"),
+        rx.el.p(T("You can change the provider later on the providers page."), class_name="muted"),
     )
 
 
@@ -129,10 +154,16 @@ def done_panel() -> rx.Component:
     return rx.el.div(
         rx.el.h2(T("Choice saved"), id="choice-done", tab_index=-1),
         rx.el.p(s.summary["provider"], " – ", s.summary["service"]),
-        rx.el.p(T("Tell the provider when you want the service to start. Their contact "
-                  "details are on the provider page.")),
+        rx.el.p(
+            T(
+                "Tell the provider when you want the service to start. Their contact "
+                "details are on the provider page."
+            )
+        ),
         rx.el.ul(
-            rx.el.li(rx.el.a(T("Contact details of the provider"), href=s.summary["provider_href"])),
+            rx.el.li(
+                rx.el.a(T("Contact details of the provider"), href=s.summary["provider_href"])
+            ),
             rx.el.li(rx.el.a(T("Back to the front page"), href="/")),
             class_name="link-list",
         ),
@@ -141,36 +172,31 @@ def done_panel() -> rx.Component:
     )
 
 
-@rx.page(route="/choose-provider", title="HB – Valitse palveluntuottaja",
-         on_load=ChooseProviderState.load)
+@rx.page(
+    route="/choose-provider",
+    title="HB – Valitse palveluntuottaja",
+    on_load=ChooseProviderState.load,
+)
 def choose_provider_page() -> rx.Component:
     s = ChooseProviderState
     return page(
-        rx.el.p(rx.el.a("‹ ", T("Back"), href=rx.cond(s.summary["provider_href"],
-                                                      s.summary["provider_href"], "/providers")),
-                class_name="back-link"),
-        rx.el.h1(T("Check your choice")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(
-                    s.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(
-                        s.denied,
-                        message_box(T("You do not have the right to choose providers for this "
-                                      "person."), "error"),
-                        rx.cond(
-                            s.missing,
-                            message_box(T("This provider cannot be chosen for this service."),
-                                        "error"),
-                            rx.cond(s.done, done_panel(), check_answers()),
-                        ),
-                    ),
-                ),
-                sign_in_prompt("/providers"),
+        rx.el.p(
+            rx.el.a(
+                "‹ ",
+                T("Back"),
+                href=rx.cond(s.summary["provider_href"], s.summary["provider_href"], "/providers"),
             ),
-            loading(),
+            class_name="back-link",
+        ),
+        rx.el.h1(T("Check your choice")),
+        client_page(
+            s,
+            rx.cond(
+                s.missing,
+                message_box(T("This provider cannot be chosen for this service."), "error"),
+                rx.cond(s.done, done_panel(), check_answers()),
+            ),
+            "/providers",
+            T("You do not have the right to choose providers for this person."),
         ),
     )

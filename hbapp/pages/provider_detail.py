@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -42,8 +42,9 @@ class ProviderDetailState(AppState):
         t = self._t()
         try:
             provider_id = int(self.router.page.params.get("provider_id", ""))
-            detail = provider_detail(get_engine(), current.actor, current.acting_for.client_id,
-                                     provider_id, today())
+            detail = provider_detail(
+                get_engine(), current.actor, current.acting_for.client_id, provider_id, today()
+            )
         except (ValueError, ProviderNotFound):
             self.missing = True
             return
@@ -54,20 +55,29 @@ class ProviderDetailState(AppState):
         self.info = {
             "name": detail.name,
             "description": detail.descriptions.get(t.locale) or detail.descriptions["fi"],
-            "languages": t("Languages: {languages}",
-                           languages=languages_text(t, detail.languages)),
-            "capacity": (t("Takes new clients") if detail.takes_new_clients
-                         else t("Does not take new clients now")),
-            "evening": (t("Works in the evening") if detail.evening_service
-                        else t("Does not work in the evening")),
-            "weekend": (t("Works at weekends") if detail.weekend_service
-                        else t("Does not work at weekends")),
+            "languages": t("Languages: {languages}", languages=languages_text(t, detail.languages)),
+            "capacity": (
+                t("Takes new clients")
+                if detail.takes_new_clients
+                else t("Does not take new clients now")
+            ),
+            "evening": (
+                t("Works in the evening")
+                if detail.evening_service
+                else t("Does not work in the evening")
+            ),
+            "weekend": (
+                t("Works at weekends") if detail.weekend_service else t("Does not work at weekends")
+            ),
             "phone": detail.phone,
             "tel": "tel:" + _digits(detail.phone),
             "email": detail.email,
             "mailto": "mailto:" + detail.email,
-            "address": ", ".join(p for p in (detail.street_address,
-                                             f"{detail.postal_code} {detail.city}".strip()) if p),
+            "address": ", ".join(
+                p
+                for p in (detail.street_address, f"{detail.postal_code} {detail.city}".strip())
+                if p
+            ),
             "opening_hours": detail.opening_hours,
             "nps": nps_text(t, detail.nps),
             "back": f"/providers?service={wanted}" if wanted else "/providers",
@@ -77,22 +87,30 @@ class ProviderDetailState(AppState):
         self.services = []
         self.prices = []
         for service in detail.services:
-            self.services.append({
-                "code": service.code,
-                "name": service.names.get(t.locale),
-                "chosen": "1" if service.chosen else "",
-                "choose": f"/choose-provider?provider={detail.provider_id}&service={service.code}",
-                "choose_label": t("Choose {provider} for {service}", provider=detail.name,
-                                  service=service.names.get(t.locale)),
-            })
+            self.services.append(
+                {
+                    "code": service.code,
+                    "name": service.names.get(t.locale),
+                    "chosen": "1" if service.chosen else "",
+                    "choose": f"/choose-provider?provider={detail.provider_id}&service={service.code}",
+                    "choose_label": t(
+                        "Choose {provider} for {service}",
+                        provider=detail.name,
+                        service=service.names.get(t.locale),
+                    ),
+                }
+            )
             for band in service.bands:
-                self.prices.append({
-                    "service": service.code,
-                    "band": t(BAND_LABELS[band.band]),
-                    "price": price_text(t, band.price_cents, service.unit),
-                    "self_pay": (t.money(band.self_pay_cents) if band.self_pay_cents
-                                 else t("none")),
-                })
+                self.prices.append(
+                    {
+                        "service": service.code,
+                        "band": t(BAND_LABELS[band.band]),
+                        "price": price_text(t, band.price_cents, service.unit),
+                        "self_pay": (
+                            t.money(band.self_pay_cents) if band.self_pay_cents else t("none")
+                        ),
+                    }
+                )
         self.comments = [
             {"text": c.text, "when": t.month(c.created_at.date())} for c in detail.comments
         ]
@@ -104,25 +122,33 @@ def service_prices(service: rx.Var) -> rx.Component:
         rx.el.h3(service["name"]),
         rx.el.table(
             rx.el.caption(T("Prices of"), " ", service["name"], class_name="visually-hidden"),
-            rx.el.thead(rx.el.tr(
-                rx.el.th(T("When"), scope="col"),
-                rx.el.th(T("Price"), scope="col"),
-                rx.el.th(T("You pay yourself"), scope="col"),
-            )),
-            rx.el.tbody(rx.foreach(
-                s.prices,
-                lambda p: rx.cond(
-                    p["service"] == service["code"],
-                    rx.el.tr(rx.el.th(p["band"], scope="row"), rx.el.td(p["price"]),
-                             rx.el.td(p["self_pay"])),
-                ),
-            )),
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th(T("When"), scope="col"),
+                    rx.el.th(T("Price"), scope="col"),
+                    rx.el.th(T("You pay yourself"), scope="col"),
+                )
+            ),
+            rx.el.tbody(
+                rx.foreach(
+                    s.prices,
+                    lambda p: rx.cond(
+                        p["service"] == service["code"],
+                        rx.el.tr(
+                            rx.el.th(p["band"], scope="row"),
+                            rx.el.td(p["price"]),
+                            rx.el.td(p["self_pay"]),
+                        ),
+                    ),
+                )
+            ),
             class_name="price-table",
         ),
         rx.cond(
             service["chosen"] != "",
-            rx.el.p(rx.el.strong(T("This is your current provider for this service.")),
-                    class_name="tag"),
+            rx.el.p(
+                rx.el.strong(T("This is your current provider for this service.")), class_name="tag"
+            ),
             rx.el.p(rx.el.a(service["choose_label"], href=service["choose"], class_name="button")),
         ),
         class_name="card",
@@ -144,10 +170,12 @@ def content() -> rx.Component:
         rx.el.section(
             rx.el.h2(T("Contact"), id="contact-heading"),
             rx.el.dl(
-                rx.el.div(rx.el.dt(T("Phone")),
-                          rx.el.dd(rx.el.a(s.info["phone"], href=s.info["tel"]))),
-                rx.el.div(rx.el.dt(T("Email")),
-                          rx.el.dd(rx.el.a(s.info["email"], href=s.info["mailto"]))),
+                rx.el.div(
+                    rx.el.dt(T("Phone")), rx.el.dd(rx.el.a(s.info["phone"], href=s.info["tel"]))
+                ),
+                rx.el.div(
+                    rx.el.dt(T("Email")), rx.el.dd(rx.el.a(s.info["email"], href=s.info["mailto"]))
+                ),
                 rx.el.div(rx.el.dt(T("Address")), rx.el.dd(s.info["address"])),
                 rx.el.div(rx.el.dt(T("Opening hours")), rx.el.dd(s.info["opening_hours"])),
                 class_name="figures contact-list",
@@ -157,22 +185,39 @@ def content() -> rx.Component:
         ),
         rx.el.section(
             rx.el.h2(T("Services and prices"), id="prices-heading"),
-            rx.el.p(T("The price depends on the time of day. If the price is higher than the "
-                      "value in your budget, you pay the difference yourself."), class_name="muted"),
+            rx.el.p(
+                T(
+                    "The price depends on the time of day. If the price is higher than the "
+                    "value in your budget, you pay the difference yourself."
+                ),
+                class_name="muted",
+            ),
             rx.foreach(s.services, service_prices),
             aria_labelledby="prices-heading",
         ),
         rx.el.section(
             rx.el.h2(T("What other clients say"), id="nps-heading"),
             rx.el.p(s.info["nps"], id="provider-nps"),
-            rx.el.p(T("The score is from −100 to 100. With few answers it is uncertain, so "
-                      "the range shows where the true score is likely to be."), class_name="muted"),
+            rx.el.p(
+                T(
+                    "The score is from −100 to 100. With few answers it is uncertain, so "
+                    "the range shows where the true score is likely to be."
+                ),
+                class_name="muted",
+            ),
             rx.cond(
                 s.comments.length() > 0,
-                rx.el.ul(rx.foreach(s.comments, lambda c: rx.el.li(
-                    rx.el.blockquote(c["text"]),
-                    rx.el.p(c["when"], class_name="muted"),
-                    class_name="comment")), class_name="card-list"),
+                rx.el.ul(
+                    rx.foreach(
+                        s.comments,
+                        lambda c: rx.el.li(
+                            rx.el.blockquote(c["text"]),
+                            rx.el.p(c["when"], class_name="muted"),
+                            class_name="comment",
+                        ),
+                    ),
+                    class_name="card-list",
+                ),
                 rx.el.p(T("No comments yet.")),
             ),
             aria_labelledby="nps-heading",
@@ -180,31 +225,29 @@ def content() -> rx.Component:
     )
 
 
-@rx.page(route="/providers/[provider_id]", title="HB – Palveluntuottaja",
-         on_load=ProviderDetailState.load)
+@rx.page(
+    route="/providers/[provider_id]",
+    title="HB – Palveluntuottaja",
+    on_load=ProviderDetailState.load,
+)
 def provider_page() -> rx.Component:
     s = ProviderDetailState
     return page(
-        rx.el.p(rx.el.a("‹ ", T("Back to providers"), href=rx.cond(
-            s.info["back"], s.info["back"], "/providers")), class_name="back-link"),
-        rx.el.h1(rx.cond(s.info["name"], s.info["name"], T("Provider"))),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(
-                    s.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(
-                        s.denied,
-                        message_box(T("You do not have the right to see this."), "error"),
-                        rx.cond(s.missing,
-                                message_box(T("This provider cannot be found."), "error"),
-                                content()),
-                    ),
-                ),
-                sign_in_prompt("/providers"),
+        rx.el.p(
+            rx.el.a(
+                "‹ ",
+                T("Back to providers"),
+                href=rx.cond(s.info["back"], s.info["back"], "/providers"),
             ),
-            loading(),
+            class_name="back-link",
+        ),
+        rx.el.h1(rx.cond(s.info["name"], s.info["name"], T("Provider"))),
+        client_page(
+            s,
+            rx.cond(
+                s.missing, message_box(T("This provider cannot be found."), "error"), content()
+            ),
+            "/providers",
+            T("You do not have the right to see this."),
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -12,8 +12,11 @@ from hbapp.services.providers import SORTS, Filters, list_providers
 from hbapp.state import AppState, T, today
 from hbapp.views.providers import km_text, languages_text, nps_text, price_text
 
-SORT_LABELS = {"price": N_("Price, cheapest first"), "nps": N_("Recommendation score"),
-               "name": N_("Name")}
+SORT_LABELS = {
+    "price": N_("Price, cheapest first"),
+    "nps": N_("Recommendation score"),
+    "name": N_("Name"),
+}
 
 
 def _on(form: dict, name: str) -> bool:
@@ -42,9 +45,18 @@ class ProvidersState(AppState):
         self.offers = []
         try:
             result = list_providers(
-                get_engine(), current.actor, current.acting_for.client_id, self.service,
-                Filters(self.municipality, self.language, self.new_only, self.evening,
-                        self.weekend, self.sort),
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                self.service,
+                Filters(
+                    self.municipality,
+                    self.language,
+                    self.new_only,
+                    self.evening,
+                    self.weekend,
+                    self.sort,
+                ),
                 today(),
             )
         except AccessDenied:
@@ -55,15 +67,20 @@ class ProvidersState(AppState):
             return self._fetch(current, True)
         self.service = result.service_code
         name_field = 2 if t.locale == "sv" else 1
-        self.municipalities = [{"code": m[0], "name": m[name_field]}
-                               for m in result.municipalities]
+        self.municipalities = [{"code": m[0], "name": m[name_field]} for m in result.municipalities]
         self.services = [
-            {"code": s.code, "name": s.names.get(t.locale)
-             + ("" if s.on_budget else " – " + t("not in your budget"))}
+            {
+                "code": s.code,
+                "name": s.names.get(t.locale)
+                + ("" if s.on_budget else " – " + t("not in your budget")),
+            }
             for s in result.services
         ]
-        self.km_note = (km_text(t, result.km_rule.rate_cents, result.km_rule.free_km,
-                                result.km_rule.max_km) if result.km_rule else "")
+        self.km_note = (
+            km_text(t, result.km_rule.rate_cents, result.km_rule.free_km, result.km_rule.max_km)
+            if result.km_rule
+            else ""
+        )
         self.offers = [
             {
                 "id": str(o.provider_id),
@@ -71,30 +88,47 @@ class ProvidersState(AppState):
                 "name": o.name,
                 "city": o.city,
                 "price": price_text(t, o.price_cents, o.unit),
-                "buys": (t("Your {amount} buys {quantity}", amount=t.money(o.remaining_cents),
-                           quantity=t.quantity(o.buys_units, o.unit))
-                         if o.buys_units is not None and o.remaining_cents > 0
-                         else t("There is no money left for this service this month.")
-                         if o.remaining_cents is not None else ""),
-                "self_pay": (t("You pay yourself {amount} of each unit, because the price is "
-                               "higher than the budget's value {value}.",
-                               amount=t.money(o.self_pay_per_unit_cents),
-                               value=price_text(t, o.unit_value_cents, o.unit))
-                             if o.self_pay_per_unit_cents else ""),
+                "buys": (
+                    t(
+                        "Your {amount} buys {quantity}",
+                        amount=t.money(o.remaining_cents),
+                        quantity=t.quantity(o.buys_units, o.unit),
+                    )
+                    if o.buys_units is not None and o.remaining_cents > 0
+                    else t("There is no money left for this service this month.")
+                    if o.remaining_cents is not None
+                    else ""
+                ),
+                "self_pay": (
+                    t(
+                        "You pay yourself {amount} of each unit, because the price is "
+                        "higher than the budget's value {value}.",
+                        amount=t.money(o.self_pay_per_unit_cents),
+                        value=price_text(t, o.unit_value_cents, o.unit),
+                    )
+                    if o.self_pay_per_unit_cents
+                    else ""
+                ),
                 "nps": nps_text(t, o.nps),
-                "capacity": (t("Takes new clients") if o.takes_new_clients
-                             else t("Does not take new clients now")),
+                "capacity": (
+                    t("Takes new clients")
+                    if o.takes_new_clients
+                    else t("Does not take new clients now")
+                ),
                 "hours": ", ".join(
-                    [t("Evenings") if o.evening_service else t("No evenings"),
-                     t("Weekends") if o.weekend_service else t("No weekends")]),
-                "languages": t("Languages: {languages}",
-                               languages=languages_text(t, o.languages)),
+                    [
+                        t("Evenings") if o.evening_service else t("No evenings"),
+                        t("Weekends") if o.weekend_service else t("No weekends"),
+                    ]
+                ),
+                "languages": t("Languages: {languages}", languages=languages_text(t, o.languages)),
                 "chosen": "1" if o.chosen else "",
             }
             for o in result.offers
         ]
-        self.result_text = t.ngettext("{n} provider found", "{n} providers found",
-                                      len(self.offers), n=len(self.offers))
+        self.result_text = t.ngettext(
+            "{n} provider found", "{n} providers found", len(self.offers), n=len(self.offers)
+        )
 
     @rx.event
     def load(self):
@@ -117,10 +151,12 @@ class ProvidersState(AppState):
             return
         self.service = str(form.get("service", self.service))
         municipality = str(form.get("municipality", ""))
-        self.municipality = municipality if any(
-            m["code"] == municipality for m in self.municipalities) else ""
-        self.language = str(form.get("language", "")) if form.get("language") in (
-            "fi", "sv", "en") else ""
+        self.municipality = (
+            municipality if any(m["code"] == municipality for m in self.municipalities) else ""
+        )
+        self.language = (
+            str(form.get("language", "")) if form.get("language") in ("fi", "sv", "en") else ""
+        )
         self.new_only = _on(form, "new_only")
         self.evening = _on(form, "evening")
         self.weekend = _on(form, "weekend")
@@ -132,16 +168,22 @@ class ProvidersState(AppState):
 def _select(label: rx.Var, name: str, value: rx.Var, *options) -> rx.Component:
     return rx.el.div(
         rx.el.label(label, html_for=f"filter-{name}"),
-        rx.el.select(*options, id=f"filter-{name}", name=name, default_value=value,
-                     class_name="input-select"),
+        rx.el.select(
+            *options, id=f"filter-{name}", name=name, default_value=value, class_name="input-select"
+        ),
         class_name="form-group",
     )
 
 
 def _checkbox(label: rx.Var, name: str, checked: rx.Var) -> rx.Component:
     return rx.el.div(
-        rx.el.input(type="checkbox", id=f"filter-{name}", name=name, default_checked=checked,
-                    class_name="checkbox-input"),
+        rx.el.input(
+            type="checkbox",
+            id=f"filter-{name}",
+            name=name,
+            default_checked=checked,
+            class_name="checkbox-input",
+        ),
         rx.el.label(label, html_for=f"filter-{name}"),
         class_name="checkbox-item",
     )
@@ -150,19 +192,30 @@ def _checkbox(label: rx.Var, name: str, checked: rx.Var) -> rx.Component:
 def filter_form() -> rx.Component:
     s = ProvidersState
     return rx.el.form(
-        _select(T("Service"), "service", s.service,
-                rx.foreach(s.services, lambda o: rx.el.option(o["name"], value=o["code"]))),
+        _select(
+            T("Service"),
+            "service",
+            s.service,
+            rx.foreach(s.services, lambda o: rx.el.option(o["name"], value=o["code"])),
+        ),
         rx.el.details(
             rx.el.summary(T("Filter and sort")),
-            _select(T("Municipality"), "municipality", s.municipality,
-                    rx.el.option(T("All municipalities"), value=""),
-                    rx.foreach(s.municipalities,
-                               lambda m: rx.el.option(m["name"], value=m["code"]))),
-            _select(T("Language of service"), "language", s.language,
-                    rx.el.option(T("Any language"), value=""),
-                    rx.el.option(T("Finnish"), value="fi"),
-                    rx.el.option(T("Swedish"), value="sv"),
-                    rx.el.option(T("English"), value="en")),
+            _select(
+                T("Municipality"),
+                "municipality",
+                s.municipality,
+                rx.el.option(T("All municipalities"), value=""),
+                rx.foreach(s.municipalities, lambda m: rx.el.option(m["name"], value=m["code"])),
+            ),
+            _select(
+                T("Language of service"),
+                "language",
+                s.language,
+                rx.el.option(T("Any language"), value=""),
+                rx.el.option(T("Finnish"), value="fi"),
+                rx.el.option(T("Swedish"), value="sv"),
+                rx.el.option(T("English"), value="en"),
+            ),
             rx.el.fieldset(
                 rx.el.legend(T("Show only providers that")),
                 _checkbox(T("take new clients"), "new_only", s.new_only),
@@ -170,8 +223,12 @@ def filter_form() -> rx.Component:
                 _checkbox(T("work at weekends"), "weekend", s.weekend),
                 class_name="fieldset",
             ),
-            _select(T("Sort by"), "sort", s.sort,
-                    *[rx.el.option(T(label), value=key) for key, label in SORT_LABELS.items()]),
+            _select(
+                T("Sort by"),
+                "sort",
+                s.sort,
+                *[rx.el.option(T(label), value=key) for key, label in SORT_LABELS.items()],
+            ),
             open=True,
             class_name="filters",
         ),
@@ -185,13 +242,14 @@ def filter_form() -> rx.Component:
 def offer_card(offer: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.el.h3(rx.el.a(offer["name"], href=offer["href"])),
-        rx.cond(offer["chosen"] != "",
-                rx.el.p(rx.el.strong(T("Your current provider")), class_name="tag")),
+        rx.cond(
+            offer["chosen"] != "",
+            rx.el.p(rx.el.strong(T("Your current provider")), class_name="tag"),
+        ),
         rx.el.p(offer["city"], class_name="muted"),
         rx.el.p(T("Price:"), " ", rx.el.strong(offer["price"]), class_name="offer-price"),
         rx.cond(offer["buys"] != "", rx.el.p(offer["buys"], class_name="offer-buys")),
-        rx.cond(offer["self_pay"] != "",
-                rx.el.p(offer["self_pay"], class_name="warning-text")),
+        rx.cond(offer["self_pay"] != "", rx.el.p(offer["self_pay"], class_name="warning-text")),
         rx.el.p(offer["nps"]),
         rx.el.ul(
             rx.el.li(offer["capacity"]),
@@ -199,9 +257,15 @@ def offer_card(offer: rx.Var) -> rx.Component:
             rx.el.li(offer["languages"]),
             class_name="fact-list",
         ),
-        rx.el.p(rx.el.a(T("See details and choose"), " ",
-                        rx.el.span(offer["name"], class_name="visually-hidden"),
-                        href=offer["href"], class_name="button button-secondary")),
+        rx.el.p(
+            rx.el.a(
+                T("See details and choose"),
+                " ",
+                rx.el.span(offer["name"], class_name="visually-hidden"),
+                href=offer["href"],
+                class_name="button button-secondary",
+            )
+        ),
         class_name="card offer",
     )
 
@@ -209,8 +273,13 @@ def offer_card(offer: rx.Var) -> rx.Component:
 def content() -> rx.Component:
     s = ProvidersState
     return rx.fragment(
-        rx.el.p(T("Compare the approved providers. Open a provider to see all prices, contact "
-                  "details and to choose it."), class_name="lead"),
+        rx.el.p(
+            T(
+                "Compare the approved providers. Open a provider to see all prices, contact "
+                "details and to choose it."
+            ),
+            class_name="lead",
+        ),
         filter_form(),
         rx.el.section(
             rx.el.h2(T("Providers"), id="results-heading", tab_index=-1),
@@ -219,8 +288,12 @@ def content() -> rx.Component:
             rx.cond(
                 s.offers.length() > 0,
                 rx.el.ul(rx.foreach(s.offers, offer_card), class_name="card-list"),
-                rx.el.p(T("No provider matches these choices. Try another municipality or "
-                          "fewer filters.")),
+                rx.el.p(
+                    T(
+                        "No provider matches these choices. Try another municipality or "
+                        "fewer filters."
+                    )
+                ),
             ),
             aria_labelledby="results-heading",
         ),
@@ -232,19 +305,10 @@ def providers() -> rx.Component:
     s = ProvidersState
     return page(
         rx.el.h1(T("Compare providers")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(
-                    s.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(s.denied,
-                            message_box(T("You do not have the right to see this."), "error"),
-                            content()),
-                ),
-                sign_in_prompt("/providers"),
-            ),
-            loading(),
+        client_page(
+            s,
+            content(),
+            "/providers",
+            T("You do not have the right to see this."),
         ),
     )

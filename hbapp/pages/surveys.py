@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -44,12 +44,12 @@ def due_item(item: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.el.h3(item["name"]),
         rx.el.p(item["timepoint"], class_name="muted"),
-        rx.el.p(item["status"],
-                class_name=rx.cond(item["overdue"] != "", "warning-text", "")),
+        rx.el.p(item["status"], class_name=rx.cond(item["overdue"] != "", "warning-text", "")),
         rx.el.a(
             rx.cond(item["started"] != "", T("Continue answering"), T("Answer the survey")),
             rx.el.span(" – ", item["name"], class_name="visually-hidden"),
-            href=item["href"], class_name="button",
+            href=item["href"],
+            class_name="button",
         ),
         class_name="card",
     )
@@ -69,8 +69,9 @@ def content() -> rx.Component:
             rx.el.h2(T("Surveys to answer"), id="due-heading"),
             rx.cond(
                 SurveysState.due.length() > 0,
-                rx.el.ul(rx.foreach(SurveysState.due, due_item), class_name="card-list",
-                         id="due-surveys"),
+                rx.el.ul(
+                    rx.foreach(SurveysState.due, due_item), class_name="card-list", id="due-surveys"
+                ),
                 rx.el.p(T("You have no surveys to answer now.")),
             ),
             aria_labelledby="due-heading",
@@ -79,8 +80,11 @@ def content() -> rx.Component:
             rx.el.h2(T("Answered surveys"), id="answered-heading"),
             rx.cond(
                 SurveysState.answered.length() > 0,
-                rx.el.ul(rx.foreach(SurveysState.answered, answered_item),
-                         class_name="survey-history", id="answered-surveys"),
+                rx.el.ul(
+                    rx.foreach(SurveysState.answered, answered_item),
+                    class_name="survey-history",
+                    id="answered-surveys",
+                ),
                 rx.el.p(T("No answers yet.")),
             ),
             aria_labelledby="answered-heading",
@@ -92,24 +96,16 @@ def content() -> rx.Component:
 def surveys() -> rx.Component:
     return page(
         rx.el.h1(T("Surveys")),
-        rx.el.p(T("With these surveys your wellbeing services county follows how you are "
-                  "doing and whether the personal budget helps you.")),
-        rx.cond(
-            SurveysState.ready,
-            rx.cond(
-                SurveysState.signed_in,
-                rx.cond(
-                    SurveysState.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(
-                        SurveysState.denied,
-                        message_box(T("You do not have the right to see these surveys."),
-                                    "error"),
-                        content(),
-                    ),
-                ),
-                sign_in_prompt("/surveys"),
-            ),
-            loading(),
+        rx.el.p(
+            T(
+                "With these surveys your wellbeing services county follows how you are "
+                "doing and whether the personal budget helps you."
+            )
+        ),
+        client_page(
+            SurveysState,
+            content(),
+            "/surveys",
+            T("You do not have the right to see these surveys."),
         ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.ledger import month_start
 from hbapp.domain.swaps import SwapError, parse_amount
@@ -25,8 +25,15 @@ from hbapp.services.swaps import (
 from hbapp.state import AppState, T, today
 from hbapp.views.swaps import UNIT_HINTS, error_message, option_rows, preview_texts, swap_rows
 
-BACK = {"from": "list", "to": "from", "amount": "to", "preview": "amount", "check": "preview",
-        "cancel": "list", "result": "list"}
+BACK = {
+    "from": "list",
+    "to": "from",
+    "amount": "to",
+    "preview": "amount",
+    "check": "preview",
+    "cancel": "list",
+    "result": "list",
+}
 
 
 class SwapState(AppState):
@@ -58,14 +65,19 @@ class SwapState(AppState):
         return current
 
     def _options(self, current):
-        return swap_options(get_engine(), current.actor, current.acting_for.client_id,
-                            month_start(today()), today())
+        return swap_options(
+            get_engine(), current.actor, current.acting_for.client_id, month_start(today()), today()
+        )
 
     def _list(self, current) -> None:
         t = self._t()
         try:
-            self.swaps = swap_rows(t, swaps_for_client(get_engine(), current.actor,
-                                                        current.acting_for.client_id, today()))
+            self.swaps = swap_rows(
+                t,
+                swaps_for_client(
+                    get_engine(), current.actor, current.acting_for.client_id, today()
+                ),
+            )
         except AccessDenied:
             self.denied = True
             self.swaps = []
@@ -142,10 +154,12 @@ class SwapState(AppState):
         self.to_code = code
         t = self._t()
         source = options.services[self.from_code]
-        self.amount_label = t("How much {service} do you want to swap?",
-                              service=source.names.get(t.locale))
-        self.amount_hint = t(UNIT_HINTS[source.unit]) + " " + option_rows(
-            t, options, [self.from_code])[0]["hint"]
+        self.amount_label = t(
+            "How much {service} do you want to swap?", service=source.names.get(t.locale)
+        )
+        self.amount_hint = (
+            t(UNIT_HINTS[source.unit]) + " " + option_rows(t, options, [self.from_code])[0]["hint"]
+        )
         return self._go("amount")
 
     def _preview(self, current) -> bool:
@@ -154,9 +168,16 @@ class SwapState(AppState):
         unit = options.services[self.from_code].unit if options else "hour"
         try:
             amount = parse_amount(self.amount_text)
-            preview = preview_swap_for_client(get_engine(), current.actor,
-                                              current.acting_for.client_id, month_start(today()),
-                                              self.from_code, self.to_code, amount, today())
+            preview = preview_swap_for_client(
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                month_start(today()),
+                self.from_code,
+                self.to_code,
+                amount,
+                today(),
+            )
         except SwapError as error:
             self.error = error_message(t, error, unit=unit)
             return False
@@ -186,9 +207,16 @@ class SwapState(AppState):
             return
         t = self._t()
         try:
-            outcome = request_swap(get_engine(), current.actor, current.acting_for.client_id,
-                                   month_start(today()), self.from_code, self.to_code,
-                                   parse_amount(self.amount_text), today())
+            outcome = request_swap(
+                get_engine(),
+                current.actor,
+                current.acting_for.client_id,
+                month_start(today()),
+                self.from_code,
+                self.to_code,
+                parse_amount(self.amount_text),
+                today(),
+            )
         except AccessDenied:
             self.denied = True
             return
@@ -233,14 +261,22 @@ class SwapState(AppState):
 
 
 def back_button() -> rx.Component:
-    return rx.el.button(T("Back"), type="button", on_click=SwapState.back,
-                        class_name="link-button back-link")
+    return rx.el.button(
+        T("Back"), type="button", on_click=SwapState.back, class_name="link-button back-link"
+    )
 
 
 def error_text(field_id: str) -> rx.Component:
-    return rx.cond(SwapState.error != "",
-                   rx.el.p(rx.el.span(T("Error:"), class_name="visually-hidden"), " ",
-                           SwapState.error, id=f"{field_id}-error", class_name="error-message"))
+    return rx.cond(
+        SwapState.error != "",
+        rx.el.p(
+            rx.el.span(T("Error:"), class_name="visually-hidden"),
+            " ",
+            SwapState.error,
+            id=f"{field_id}-error",
+            class_name="error-message",
+        ),
+    )
 
 
 def radio_step(name: str, legend: str, rows, selected, on_submit) -> rx.Component:
@@ -250,16 +286,33 @@ def radio_step(name: str, legend: str, rows, selected, on_submit) -> rx.Componen
             rx.el.fieldset(
                 rx.el.legend(rx.el.h2(T(legend), id="step-heading")),
                 error_text(name),
-                rx.foreach(rows, lambda r: rx.el.div(
-                    rx.el.input(type="radio", name=name, value=r["code"], id=f"{name}-" + r["code"],
-                                default_checked=selected == r["code"], class_name="radio-input",
-                                aria_describedby=f"{name}-hint-" + r["code"]),
-                    rx.el.label(rx.el.strong(r["name"]), rx.el.br(),
-                                rx.el.span(r["price"], " · ", r["hint"],
-                                           id=f"{name}-hint-" + r["code"], class_name="muted"),
-                                html_for=f"{name}-" + r["code"]),
-                    class_name="radio-item swap-radio",
-                )),
+                rx.foreach(
+                    rows,
+                    lambda r: rx.el.div(
+                        rx.el.input(
+                            type="radio",
+                            name=name,
+                            value=r["code"],
+                            id=f"{name}-" + r["code"],
+                            default_checked=selected == r["code"],
+                            class_name="radio-input",
+                            aria_describedby=f"{name}-hint-" + r["code"],
+                        ),
+                        rx.el.label(
+                            rx.el.strong(r["name"]),
+                            rx.el.br(),
+                            rx.el.span(
+                                r["price"],
+                                " · ",
+                                r["hint"],
+                                id=f"{name}-hint-" + r["code"],
+                                class_name="muted",
+                            ),
+                            html_for=f"{name}-" + r["code"],
+                        ),
+                        class_name="radio-item swap-radio",
+                    ),
+                ),
                 aria_describedby=rx.cond(SwapState.error != "", f"{name}-error", ""),
                 class_name=rx.cond(SwapState.error != "", "fieldset fieldset-error", "fieldset"),
             ),
@@ -275,19 +328,27 @@ def step_amount() -> rx.Component:
         back_button(),
         rx.el.form(
             rx.el.div(
-                rx.el.h2(rx.el.label(SwapState.amount_label, html_for="amount"),
-                         id="step-heading"),
+                rx.el.h2(rx.el.label(SwapState.amount_label, html_for="amount"), id="step-heading"),
                 rx.el.p(SwapState.amount_hint, id="amount-hint", class_name="muted"),
                 error_text("amount"),
-                rx.el.input(id="amount", name="amount", type="text", input_mode="decimal",
-                            autocomplete="off", default_value=SwapState.amount_text,
-                            aria_describedby=rx.cond(SwapState.error != "",
-                                                     "amount-hint amount-error", "amount-hint"),
-                            aria_invalid=rx.cond(SwapState.error != "", "true", "false"),
-                            class_name=rx.cond(SwapState.error != "", "input input-error",
-                                               "input swap-amount")),
-                class_name=rx.cond(SwapState.error != "", "form-group fieldset-error",
-                                   "form-group"),
+                rx.el.input(
+                    id="amount",
+                    name="amount",
+                    type="text",
+                    input_mode="decimal",
+                    autocomplete="off",
+                    default_value=SwapState.amount_text,
+                    aria_describedby=rx.cond(
+                        SwapState.error != "", "amount-hint amount-error", "amount-hint"
+                    ),
+                    aria_invalid=rx.cond(SwapState.error != "", "true", "false"),
+                    class_name=rx.cond(
+                        SwapState.error != "", "input input-error", "input swap-amount"
+                    ),
+                ),
+                class_name=rx.cond(
+                    SwapState.error != "", "form-group fieldset-error", "form-group"
+                ),
             ),
             rx.el.button(T("Show what I get"), type="submit", class_name="button"),
             on_submit=SwapState.submit_amount,
@@ -306,12 +367,14 @@ def step_preview() -> rx.Component:
             rx.cond(p["remainder"] != "", rx.el.p(p["remainder"])),
             rx.el.h3(T("Left this month after the swap")),
             rx.el.ul(rx.el.li(p["from_left"]), rx.el.li(p["to_left"]), class_name="fact-list"),
-            rx.el.p(p["approval"], class_name=rx.cond(p["needs_approval"] != "", "warning-text",
-                                                      "")),
+            rx.el.p(
+                p["approval"], class_name=rx.cond(p["needs_approval"] != "", "warning-text", "")
+            ),
             class_name="card highlight",
         ),
-        rx.el.button(T("Continue"), type="button", on_click=SwapState.to_check,
-                     class_name="button"),
+        rx.el.button(
+            T("Continue"), type="button", on_click=SwapState.to_check, class_name="button"
+        ),
     )
 
 
@@ -319,10 +382,15 @@ def summary_row(label: str, value, step: str, change_label: str) -> rx.Component
     return rx.el.div(
         rx.el.dt(T(label)),
         rx.el.dd(value),
-        rx.el.dd(rx.el.button(T("Change"), rx.el.span(" ", T(change_label),
-                                                      class_name="visually-hidden"),
-                              type="button", on_click=SwapState.change(step),
-                              class_name="link-button")),
+        rx.el.dd(
+            rx.el.button(
+                T("Change"),
+                rx.el.span(" ", T(change_label), class_name="visually-hidden"),
+                type="button",
+                on_click=SwapState.change(step),
+                class_name="link-button",
+            )
+        ),
         class_name="summary-row",
     )
 
@@ -336,15 +404,21 @@ def step_check() -> rx.Component:
             summary_row(N_("Swap from"), p["from_name"], "from", N_("the service to swap from")),
             summary_row(N_("Swap into"), p["to_name"], "to", N_("the service to swap into")),
             summary_row(N_("Amount"), p["asked"], "amount", N_("the amount")),
-            rx.el.div(rx.el.dt(T("You get")), rx.el.dd(p["gets"], " (", p["moved"], ")"),
-                      class_name="summary-row"),
+            rx.el.div(
+                rx.el.dt(T("You get")),
+                rx.el.dd(p["gets"], " (", p["moved"], ")"),
+                class_name="summary-row",
+            ),
             class_name="summary-list",
         ),
         rx.el.p(p["approval"]),
-        rx.el.button(rx.cond(p["needs_approval"] != "", T("Send the request"),
-                             T("Confirm the swap")),
-                     type="button", on_click=SwapState.confirm, class_name="button",
-                     id="confirm-swap"),
+        rx.el.button(
+            rx.cond(p["needs_approval"] != "", T("Send the request"), T("Confirm the swap")),
+            type="button",
+            on_click=SwapState.confirm,
+            class_name="button",
+            id="confirm-swap",
+        ),
     )
 
 
@@ -352,16 +426,28 @@ def step_result() -> rx.Component:
     return rx.fragment(
         rx.cond(
             SwapState.result_pending,
-            rx.el.div(rx.el.h2(T("Sent to your case worker for approval"), id="step-heading"),
-                      rx.el.p(T("Your case worker decides soon. You will see the answer here.")),
-                      class_name="notice", role="status"),
-            rx.el.div(rx.el.h2(T("Done: the swap is made"), id="step-heading"),
-                      rx.el.p(T("Your budget already shows the new amounts.")),
-                      class_name="notice notice-success", role="status"),
+            rx.el.div(
+                rx.el.h2(T("Sent to your case worker for approval"), id="step-heading"),
+                rx.el.p(T("Your case worker decides soon. You will see the answer here.")),
+                class_name="notice",
+                role="status",
+            ),
+            rx.el.div(
+                rx.el.h2(T("Done: the swap is made"), id="step-heading"),
+                rx.el.p(T("Your budget already shows the new amounts.")),
+                class_name="notice notice-success",
+                role="status",
+            ),
         ),
         rx.el.p(rx.el.a(T("See your budget"), href="/budget", class_name="button")),
-        rx.el.p(rx.el.button(T("See your swaps"), type="button", on_click=SwapState.back,
-                             class_name="button button-secondary")),
+        rx.el.p(
+            rx.el.button(
+                T("See your swaps"),
+                type="button",
+                on_click=SwapState.back,
+                class_name="button button-secondary",
+            )
+        ),
     )
 
 
@@ -372,10 +458,18 @@ def step_cancel() -> rx.Component:
         rx.el.p(SwapState.cancel_title, class_name="lead"),
         rx.el.p(T("The amounts go back to what they were before the swap.")),
         rx.el.div(
-            rx.el.button(T("Yes, cancel the swap"), type="button",
-                         on_click=SwapState.confirm_cancel, class_name="button"),
-            rx.el.button(T("No, keep it"), type="button", on_click=SwapState.back,
-                         class_name="button button-secondary"),
+            rx.el.button(
+                T("Yes, cancel the swap"),
+                type="button",
+                on_click=SwapState.confirm_cancel,
+                class_name="button",
+            ),
+            rx.el.button(
+                T("No, keep it"),
+                type="button",
+                on_click=SwapState.back,
+                class_name="button button-secondary",
+            ),
             class_name="button-row",
         ),
     )
@@ -386,39 +480,64 @@ def swap_item(row) -> rx.Component:
         rx.el.h3(row["title"]),
         rx.el.p(row["what"]),
         rx.el.p(row["month"], " · ", row["requested"], class_name="muted"),
-        rx.el.p(rx.el.strong(T("Status:"), " ", row["status_label"]),
-                class_name=rx.cond(row["status"] == "declined", "warning-text", "")),
-        rx.cond(row["reason"] != "",
-                rx.el.p(T("Case worker's reason:"), " ", row["reason"])),
-        rx.cond((row["can_cancel"] != "") & SwapState.can_manage,
-                rx.el.button(T("Cancel this swap"), rx.el.span(" ", row["title"],
-                                                                class_name="visually-hidden"),
-                             type="button", on_click=SwapState.ask_cancel(row["id"]),
-                             class_name="button button-secondary")),
+        rx.el.p(
+            rx.el.strong(T("Status:"), " ", row["status_label"]),
+            class_name=rx.cond(row["status"] == "declined", "warning-text", ""),
+        ),
+        rx.cond(row["reason"] != "", rx.el.p(T("Case worker's reason:"), " ", row["reason"])),
+        rx.cond(
+            (row["can_cancel"] != "") & SwapState.can_manage,
+            rx.el.button(
+                T("Cancel this swap"),
+                rx.el.span(" ", row["title"], class_name="visually-hidden"),
+                type="button",
+                on_click=SwapState.ask_cancel(row["id"]),
+                class_name="button button-secondary",
+            ),
+        ),
         class_name="card swap-card",
     )
 
 
 def step_list() -> rx.Component:
     return rx.fragment(
-        rx.el.p(T("You can turn a service you need less into one you need more. The whole "
-                  "budget stays the same."), class_name="lead"),
-        rx.cond(SwapState.notice != "",
-                rx.el.div(rx.el.p(SwapState.notice), role="status",
-                          class_name=rx.cond(SwapState.notice_error, "notice notice-error",
-                                             "notice notice-success"))),
+        rx.el.p(
+            T(
+                "You can turn a service you need less into one you need more. The whole "
+                "budget stays the same."
+            ),
+            class_name="lead",
+        ),
+        rx.cond(
+            SwapState.notice != "",
+            rx.el.div(
+                rx.el.p(SwapState.notice),
+                role="status",
+                class_name=rx.cond(
+                    SwapState.notice_error, "notice notice-error", "notice notice-success"
+                ),
+            ),
+        ),
         rx.cond(
             SwapState.can_manage & SwapState.has_budget,
-            rx.el.button(T("Start a swap"), type="button", on_click=SwapState.start,
-                         class_name="button", id="start-swap"),
-            rx.cond(~SwapState.can_manage,
-                    message_box(T("You may see the swaps but not make them."))),
+            rx.el.button(
+                T("Start a swap"),
+                type="button",
+                on_click=SwapState.start,
+                class_name="button",
+                id="start-swap",
+            ),
+            rx.cond(
+                ~SwapState.can_manage, message_box(T("You may see the swaps but not make them."))
+            ),
         ),
         rx.el.section(
             rx.el.h2(T("Your swaps"), id="swaps-heading"),
-            rx.cond(SwapState.swaps.length() > 0,
-                    rx.el.ul(rx.foreach(SwapState.swaps, swap_item), class_name="card-list"),
-                    rx.el.p(T("No swaps yet."))),
+            rx.cond(
+                SwapState.swaps.length() > 0,
+                rx.el.ul(rx.foreach(SwapState.swaps, swap_item), class_name="card-list"),
+                rx.el.p(T("No swaps yet.")),
+            ),
             aria_labelledby="swaps-heading",
         ),
     )
@@ -427,10 +546,26 @@ def step_list() -> rx.Component:
 def swap_steps() -> rx.Component:
     return rx.match(
         SwapState.step,
-        ("from", radio_step("from", N_("Which service do you want to swap from?"),
-                            SwapState.sources, SwapState.from_code, SwapState.submit_from)),
-        ("to", radio_step("to", N_("Which service do you want instead?"), SwapState.targets,
-                          SwapState.to_code, SwapState.submit_to)),
+        (
+            "from",
+            radio_step(
+                "from",
+                N_("Which service do you want to swap from?"),
+                SwapState.sources,
+                SwapState.from_code,
+                SwapState.submit_from,
+            ),
+        ),
+        (
+            "to",
+            radio_step(
+                "to",
+                N_("Which service do you want instead?"),
+                SwapState.targets,
+                SwapState.to_code,
+                SwapState.submit_to,
+            ),
+        ),
         ("amount", step_amount()),
         ("preview", step_preview()),
         ("check", step_check()),
@@ -444,20 +579,10 @@ def swap_steps() -> rx.Component:
 def swap() -> rx.Component:
     return page(
         rx.el.h1(T("Swap services")),
-        rx.cond(
-            SwapState.ready,
-            rx.cond(
-                SwapState.signed_in,
-                rx.cond(
-                    SwapState.acting_for_id == 0,
-                    message_box(T("You have no personal budget to show.")),
-                    rx.cond(SwapState.denied,
-                            message_box(T("You do not have the right to see this budget."),
-                                        "error"),
-                            swap_steps()),
-                ),
-                sign_in_prompt("/swap"),
-            ),
-            loading(),
+        client_page(
+            SwapState,
+            swap_steps(),
+            "/swap",
+            T("You do not have the right to see this budget."),
         ),
     )

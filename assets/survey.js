@@ -2,6 +2,9 @@
    One question per screen; every answer goes to localStorage first, then to
    PUT /api/surveys/<id>/answers; the submit carries an idempotency key kept in localStorage,
    so retries (after going offline, a reload or another day) are stored exactly once.
+   A request that fails for lack of network also goes to the IndexedDB outbox "hb-outbox"
+   (the newest draft of answers per survey, one record per submit): the service worker
+   (assets/sw.js) sends it even if this tab is closed before the connection returns.
    Reflex may re-render the page (e.g. after reconnecting): a MutationObserver re-attaches. */
 (function () {
   "use strict";
@@ -82,6 +85,48 @@
     });
   }
 
+  /* The outbox: records {id, assignment, url, method, body, key, savedAt}; sw.js reads the
+     same database. Without IndexedDB the localStorage copy still covers an open tab. */
+  var OUTBOX_DB = "hb-outbox", OUTBOX_STORE = "requests";
+  function outbox(change) {
+    if (!window.indexedDB) return;
+    try {
+      var opening = indexedDB.open(OUTBOX_DB, 1);
+      opening.onupgradeneeded = function () { opening.result.createObjectStore(OUTBOX_STORE, { keyPath: "id" }); };
+      opening.onsuccess = function () {
+        var db = opening.result, tx = db.transaction(OUTBOX_STORE, "readwrite");
+        change(tx.objectStore(OUTBOX_STORE));
+        tx.oncomplete = tx.onerror = tx.onabort = function () { db.close(); };
+      };
+    } catch (e) { /* private mode or storage full: the localStorage copy remains */ }
+  }
+  function answersId(id) { return "answers-" + id; }
+  function submitId(id, key) { return "submit-" + id + "-" + key; }
+  function queue(id, path, method, body, key) {
+    var record = { id: key ? submitId(id, key) : answersId(id), assignment: String(id), key: key || null,
+      url: "/api/surveys/" + id + path, method: method, body: JSON.stringify(body), savedAt: Date.now() };
+    outbox(function (store) { store.put(record); });
+    askWorkerToSend();
+  }
+  function unqueue(id, key) {
+    outbox(function (store) {
+      store.delete(answersId(id));
+      if (key) store.delete(submitId(id, key));
+    });
+  }
+  function askWorkerToSend() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      var post = function () {
+        if (registration.active) registration.active.postMessage({ type: "flush-outbox" });
+      };
+      // Background Sync sends even after the tab is closed; without it, pwa.js asks the
+      // worker to send on the next visit or when the connection returns.
+      if (registration.sync) registration.sync.register("hb-survey-outbox").catch(post);
+      else post();
+    });
+  }
+
   function api(method, path, body) {
     return fetch("/api/surveys/" + st.id + path, {
       method: method, credentials: "same-origin", cache: "no-store",
@@ -92,6 +137,13 @@
         return { status: response.status, data: data };
       });
     });
+  }
+
+  /* The answers not yet on the server, as PUT /answers expects them. */
+  function unsent() {
+    var sent = {};
+    Object.keys(st.pending).forEach(function (k) { sent[k] = st.answers[k] === undefined ? null : st.answers[k]; });
+    return sent;
   }
 
   function retryLater() {
@@ -115,8 +167,7 @@
     if (st.submitting) return sendSubmit();
     var keys = Object.keys(st.pending);
     if (!keys.length) return;
-    var sent = {};
-    keys.forEach(function (k) { sent[k] = st.answers[k] === undefined ? null : st.answers[k]; });
+    var sent = unsent(), id = st.id;
     busy = true;
     api("PUT", "/answers", { answers: sent }).then(function (result) {
       busy = false;
@@ -128,7 +179,9 @@
         write();
         say(navigator.onLine === false ? t.offline : t.saved);
         if (Object.keys(st.pending).length) sync();
+        else unqueue(id, null);
       } else if (result.status === 409) {
+        unqueue(id, null);
         location.reload();
       } else if (result.status >= 500) {
         say(t.error); retryLater();
@@ -143,6 +196,7 @@
     }, function () {
       busy = false;
       say(t.offline);
+      if (st && st.id === id && Object.keys(st.pending).length) queue(id, "/answers", "PUT", { answers: unsent() });
       retryLater();
     });
   }
@@ -153,16 +207,19 @@
     say(t.sending);
     var answers = {};
     Object.keys(st.answers).forEach(function (k) { if (st.answers[k] != null) answers[k] = st.answers[k]; });
-    api("POST", "/submit", { answers: answers, idempotency_key: st.key, language: form.dataset.lang })
+    var body = { answers: answers, idempotency_key: st.key, language: form.dataset.lang }, id = st.id;
+    api("POST", "/submit", body)
       .then(function (result) {
         busy = false;
         if (result.status === 200) {
           localStorage.removeItem(storeKey(st.id));
+          unqueue(id, body.idempotency_key);
           var target = result.data.redirect;
           st = null;
           location.assign(target);
         } else if (result.status === 409 && result.data.error === "already_submitted") {
           localStorage.removeItem(storeKey(st.id));
+          unqueue(id, body.idempotency_key);
           st = null;
           location.reload();
         } else if (result.status >= 500) {
@@ -178,6 +235,7 @@
       }, function () {
         busy = false;
         say(t.waiting);
+        queue(id, "/submit", "POST", body, body.idempotency_key);
         retryLater();
       });
   }

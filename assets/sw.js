@@ -6,10 +6,13 @@
      the server (its content comes over Reflex's websocket and the page frame shows nothing
      until then), and personal data is never cached.
    - Never touches /auth/*, /api/*, Reflex's event channel (/_event, websockets) or other
-     server endpoints. */
+     server endpoints, and never caches their responses.
+   - Survey outbox: survey.js puts answers (and submits) that failed for lack of network into
+     IndexedDB "hb-outbox"; on a Background Sync "hb-survey-outbox" or a message
+     {type: "flush-outbox"} they are sent again, even when no HB tab is open any more. */
 "use strict";
 
-var VERSION = "hb-v1";
+var VERSION = "hb-v2";
 var SHELL_CACHE = VERSION + "-shell";
 var ASSET_CACHE = VERSION + "-assets";
 var OFFLINE_URL = "/offline.html";
@@ -110,5 +113,103 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(cacheFirst(request));
   } else if (SHELL.indexOf(url.pathname) !== -1) {
     event.respondWith(staleWhileRevalidate(request));
+  }
+});
+
+/* ---------------------------------------------------------------- survey outbox */
+
+var OUTBOX_DB = "hb-outbox";
+var OUTBOX_STORE = "requests";
+var SYNC_TAG = "hb-survey-outbox";
+
+function idbRequest(request) {
+  return new Promise(function (resolve, reject) {
+    request.onsuccess = function () { resolve(request.result); };
+    request.onerror = function () { reject(request.error); };
+  });
+}
+
+function openOutbox() {
+  var opening = indexedDB.open(OUTBOX_DB, 1);
+  opening.onupgradeneeded = function () {
+    opening.result.createObjectStore(OUTBOX_STORE, { keyPath: "id" });
+  };
+  return idbRequest(opening);
+}
+
+// Deletes a record only if it is still the version that was sent: the page may have put a
+// newer draft of the answers there meanwhile.
+function forget(db, sent) {
+  return new Promise(function (resolve) {
+    var tx = db.transaction(OUTBOX_STORE, "readwrite");
+    var store = tx.objectStore(OUTBOX_STORE);
+    var reading = store.get(sent.id);
+    reading.onsuccess = function () {
+      if (reading.result && reading.result.savedAt === sent.savedAt) store.delete(sent.id);
+    };
+    tx.oncomplete = tx.onerror = tx.onabort = function () { resolve(); };
+  });
+}
+
+async function replay(db, record) {
+  var response;
+  try {
+    response = await fetch(record.url, {
+      method: record.method,
+      body: record.body,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-HB-Request": "1" }
+    });
+  } catch (error) {
+    return false;  // no network: keep it for the next try
+  }
+  // 2xx: delivered. 4xx (signed out, already submitted, cancelled…) never succeeds on a
+  // retry; the page still has its localStorage copy. 5xx: keep for the next try.
+  if (response.status < 500) {
+    await forget(db, record);
+    return true;
+  }
+  return false;
+}
+
+// Sends the records oldest first (answers before the submit that follows them). Resolves to
+// true when nothing is left waiting.
+async function flushOnce() {
+  var db = await openOutbox();
+  try {
+    var tx = db.transaction(OUTBOX_STORE, "readonly");
+    var records = await idbRequest(tx.objectStore(OUTBOX_STORE).getAll());
+    records.sort(function (a, b) { return a.savedAt - b.savedAt; });
+    var allSent = true;
+    for (var i = 0; i < records.length; i++) {
+      if (!(await replay(db, records[i]))) allSent = false;
+    }
+    return allSent;
+  } finally {
+    db.close();
+  }
+}
+
+// One pass at a time; a request during a pass gets a pass of its own afterwards, so a record
+// added meanwhile is not missed.
+var queueOfPasses = Promise.resolve();
+function flushOutbox() {
+  var pass = queueOfPasses.then(flushOnce, flushOnce);
+  queueOfPasses = pass.catch(function () { /* the next pass starts anyway */ });
+  return pass;
+}
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== SYNC_TAG) return;
+  // A rejected promise makes the browser retry the sync later.
+  event.waitUntil(flushOutbox().then(function (allSent) {
+    if (!allSent) throw new Error("survey outbox: some requests are still waiting");
+  }));
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "flush-outbox") {
+    event.waitUntil(flushOutbox().catch(function () { /* kept for the next try */ }));
   }
 });

@@ -49,6 +49,9 @@ class AppState(rx.State):
     acting_for_self: bool = True
     represented: list[dict[str, str]] = []
     text_size: str = "normal"
+    # The path whose on_load finished last: lets tests (and scripts) tell a finished page
+    # load from the previous page's content during client-side navigation.
+    loaded_path: str = ""
 
     @rx.var(cache=True)
     def tr(self) -> dict[str, str]:
@@ -115,6 +118,7 @@ class AppState(rx.State):
     def _page_ready(self, title_msgid: str):
         """Finish a page load: the document's language and its translated title."""
         title = json.dumps(f"{self._t()(title_msgid)} – HB")
+        self.loaded_path = self.router.page.raw_path
         return rx.call_script(
             f"document.documentElement.lang = {json.dumps(self.locale)}; document.title = {title}; "
             + preferences.text_size_script(self.text_size)

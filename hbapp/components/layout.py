@@ -191,7 +191,10 @@ def page(*children: rx.Component) -> rx.Component:
             id="main",
             tab_index=-1,
             class_name="container main",
-            custom_attrs={"data-ready": rx.cond(rx.State.is_hydrated, "1", "0")},
+            custom_attrs={
+                "data-ready": rx.cond(rx.State.is_hydrated, "1", "0"),
+                "data-loaded-path": AppState.loaded_path,
+            },
         ),
         site_footer(),
     )

@@ -63,6 +63,8 @@ class WorkerSwapsState(AppState):
     @rx.event
     def back(self):
         self.step, self.error = "list", ""
+        # The pressed button is gone with the form: keep keyboard focus in the page.
+        return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
     @rx.event
     def submit_decision(self, form_data: dict):
@@ -92,6 +94,7 @@ class WorkerSwapsState(AppState):
                          swap=self.chosen["title"]))
         self._list(current)
         self.step = "list"
+        return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
 
 def request_item(row) -> rx.Component:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 def sign_in(page, app: object, subject: str, next_path: str = "/") -> None:
     """Sign in through the development OpenID provider, without its picker."""
     page.goto(app.url(f"/auth/login?login_hint={subject}&next={next_path}"))
@@ -10,7 +11,15 @@ def sign_in(page, app: object, subject: str, next_path: str = "/") -> None:
 
 def wait_until_loaded(page) -> None:
     """Wait until this page's on_load events have finished (layout.page marks main)."""
-    page.wait_for_selector("main#main[data-ready='1'] h1")
+    page.wait_for_function(
+        """() => {
+            const main = document.querySelector("main#main[data-ready='1']");
+            if (!main || !main.querySelector("h1")) return false;
+            const strip = (path) => path.replace(/\/+$/, "") || "/";
+            const loaded = new URL(main.dataset.loadedPath || "/", location.origin).pathname;
+            return strip(loaded) === strip(location.pathname);
+        }"""
+    )
 
 
 def assert_no_axe_violations(page) -> None:

@@ -122,8 +122,10 @@ def accessibility() -> rx.Component:
             "enforcement", N_("Enforcement"),
             rx.el.p(T("If our answer does not satisfy you, or you get no answer within two "
                       "weeks, you can report it to the supervisory authority.")),
-            rx.el.p(T("Regional State Administrative Agency for Southern Finland "
-                      "(Etelä-Suomen aluehallintovirasto), accessibility supervision unit")),
+            # Supervision moved from the regional state administrative agencies to the new
+            # agency on 1 January 2026.
+            rx.el.p(T("Finnish Permit and Supervision Agency (Lupa- ja valvontavirasto), "
+                      "accessibility supervision")),
             rx.el.p(rx.el.a("www.saavutettavuusvaatimukset.fi", href=ENFORCEMENT_URL,
                             id="enforcement-link", class_name="contact-link")),
         ),

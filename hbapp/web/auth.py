@@ -289,6 +289,10 @@ def build_auth_app() -> Starlette:
         return response
 
     async def logout(request: Request) -> Response:
+        if request.method == "GET" and request.headers.get("sec-fetch-site") == "cross-site":
+            # A link on another site must not sign people out (logout CSRF); our own pages
+            # link here from the same origin, and forms POST.
+            return RedirectResponse(settings.public_url + "/", status_code=303)
         token = token_from_cookie_header(request.headers.get("cookie"))
         id_token = await run_in_threadpool(end_session, get_engine(), token) if token else ""
         home = settings.public_url + "/"

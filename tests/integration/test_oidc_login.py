@@ -576,6 +576,18 @@ def test_logout_ends_session_clears_cookie_and_logs_out_at_provider(live: Live) 
         assert again.headers["location"] == f"{live.base}/"
 
 
+def test_logout_link_from_another_site_keeps_the_session(live: Live) -> None:
+    with httpx.Client() as client:
+        _login(client, live, login_hint="demo-guardian", next="/")
+        token = client.cookies.get(SESSION_COOKIE)
+        response = client.get(f"{live.base}/auth/logout", headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 303
+        assert resolve_session(live.engine, token) is not None
+        same_site = client.get(f"{live.base}/auth/logout", headers={"Sec-Fetch-Site": "same-origin"})
+        assert same_site.status_code == 303
+        assert resolve_session(live.engine, token) is None
+
+
 def test_provider_logout_refuses_foreign_redirect(live: Live) -> None:
     response = httpx.get(
         f"{live.issuer}/logout", params={"post_logout_redirect_uri": "https://evil.example/"}

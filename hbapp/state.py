@@ -15,7 +15,7 @@ from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
 from hbapp.services import identity, preferences
-from hbapp.services.sessions import token_from_cookie_header, touch_session
+from hbapp.services.sessions import token_from_cookie_header
 
 _REGISTERED: set[str] = set()
 
@@ -67,10 +67,8 @@ class AppState(rx.State):
 
     def _refresh_session(self) -> identity.SignedIn | None:
         """Read the session from the database; called at the start of every page load."""
-        token = self._token()
-        if token:
-            touch_session(get_engine(), token)  # activity keeps the session alive (sliding)
-        current = identity.signed_in(get_engine(), token, today())
+        # A page load is activity: it also keeps the session alive (sliding expiry).
+        current = identity.signed_in(get_engine(), self._token(), today(), touch=True)
         if current is None:
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from hbapp.db import read_session, write_session
 from hbapp.models import LoginSession, Person
 from hbapp.services.access import Actor, Represented, load_actor, represented_clients
-from hbapp.services.sessions import resolve_session
+from hbapp.services.sessions import resolve_session, touch_session
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,14 @@ class SignedIn:
     acting_for: Represented | None  # None: acting for nobody (e.g. a worker)
 
 
-def signed_in(engine: Engine, token: str | None, today: date) -> SignedIn | None:
-    """The signed-in person for a session token, or None when not (or no longer) signed in."""
-    info = resolve_session(engine, token)
+def signed_in(
+    engine: Engine, token: str | None, today: date, touch: bool = False
+) -> SignedIn | None:
+    """The signed-in person for a session token, or None when not (or no longer) signed in.
+
+    With `touch` (a page load: activity), the session is also kept alive.
+    """
+    info = touch_session(engine, token) if touch else resolve_session(engine, token)
     if info is None:
         return None
     with read_session(engine) as session:

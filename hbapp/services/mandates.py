@@ -248,6 +248,17 @@ def list_client_mandates(engine: Engine, actor: Actor, client_id: int, today: da
 # ---------------------------------------------------------------- the client's side
 
 
+def _check_new_mandate(
+    scopes: list[str] | tuple[str, ...] | str, relation: str, valid_to: date | None, today: date
+) -> tuple[str, ...]:
+    """What a mandate given or asked for in the app must satisfy; returns the scopes."""
+    wanted = parse_scopes(scopes)
+    if relation not in RELATIONS or relation == "guardian":
+        raise InvalidMandate("bad_relation")  # guardianship comes from a court, via a worker
+    check_period(today, valid_to, today)
+    return wanted
+
+
 def grant(
     engine: Engine,
     actor: Actor,
@@ -259,10 +270,7 @@ def grant(
     relation: str = "relative",
 ) -> int:
     """The client (or a `manage` proxy) gives a mandate in the app; it is in force at once."""
-    wanted = parse_scopes(scopes)
-    if relation not in RELATIONS or relation == "guardian":
-        raise InvalidMandate("bad_relation")  # guardianship comes from a court, via a worker
-    check_period(today, valid_to, today)
+    wanted = _check_new_mandate(scopes, relation, valid_to, today)
     with write_session(engine) as session:
         represented = _require_manager(session, actor, client_id, today)
         if set(wanted) - set(represented.scopes):
@@ -298,10 +306,7 @@ def request(
     relation: str = "relative",
 ) -> int:
     """A relative asks for a mandate; the client confirms or declines it in the app."""
-    wanted = parse_scopes(scopes)
-    if relation not in RELATIONS or relation == "guardian":
-        raise InvalidMandate("bad_relation")
-    check_period(today, valid_to, today)
+    wanted = _check_new_mandate(scopes, relation, valid_to, today)
     name = " ".join(client_name.split()).lower()
     if not name:
         raise InvalidMandate("client_missing")

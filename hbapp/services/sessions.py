@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError, SimpleCookie
 
@@ -142,12 +142,14 @@ def extend_session(engine: Engine, token: str | None) -> datetime | None:
         return _naive_utc(row.expires_at)
 
 
-def touch_session(engine: Engine, token: str | None) -> None:
-    """Keep an active session alive without a write on every page: extend only when at
-    least a minute of its lifetime has passed since the last extension."""
+def touch_session(engine: Engine, token: str | None) -> SessionInfo | None:
+    """Resolve a session and keep it alive without a write on every page: extend only when
+    at least a minute of its lifetime has passed since the last extension."""
     info = resolve_session(engine, token)
     if info is not None and info.expires_at - utcnow() < _lifetime() - timedelta(minutes=1):
-        extend_session(engine, token)
+        expires_at = extend_session(engine, token)
+        info = replace(info, expires_at=expires_at) if expires_at else None
+    return info
 
 
 def end_session(engine: Engine, token: str | None) -> str:

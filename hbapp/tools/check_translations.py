@@ -3,7 +3,7 @@
 - the committed template (locales/messages.pot) must equal a fresh extraction;
 - every message of the template must be in every catalog, and no catalog may hold others;
 - Finnish and Swedish must translate every message (English is the source language);
-- a translation must use exactly the {placeholders} of its msgid.
+- a translation must use exactly the {names} to fill in of its msgid.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def check(root: Path = REPO_ROOT) -> list[str]:
             wanted = set(PLACEHOLDER.findall(key[0]))
             for text in strings:
                 if text and set(PLACEHOLDER.findall(text)) != wanted:
-                    problems.append(f"{locale}: placeholders differ in {key[0]!r}: {text!r}")
+                    problems.append(f"{locale}: {{names}} differ in {key[0]!r}: {text!r}")
         for missing in sorted(fresh_ids - seen):
             problems.append(f"{locale}: missing (run make locales-update) {missing[0]!r}")
     return problems

@@ -35,7 +35,7 @@ def nps_text(t: Translator, nps: NpsSummary) -> str:
         "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answer",
         "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answers",
         nps.n, nps=round(nps.nps), low=round(nps.low), high=round(nps.high), n=nps.n,
-        # Passed as a value: a literal per cent sign would read as a printf placeholder.
+        # Passed as a value: a literal per cent sign would read as a printf conversion.
         confidence=t.number(95) + "\u00a0%",
     )
 

@@ -23,7 +23,7 @@ CONTENT_READY_JS = ("() => !!document.querySelector('main h1') && "
 def routes() -> list[str]:
     """Every static route of hbapp/pages (dynamic `[param]` routes need data: left out)."""
     found = set()
-    for path in sorted(PAGES_DIR.glob("*.py")):
+    for path in sorted(PAGES_DIR.glob("*/*.py")):
         for route in re.findall(r"route\s*=\s*[\"']([^\"']+)[\"']", path.read_text()):
             if "[" not in route:
                 found.add(route)

@@ -30,7 +30,7 @@ from bench.server import REDIS_URL, SIGNED_IN_SUBJECTS, rss_bytes
 from bench.stats import kib, summarize
 
 STATE = "reflex___state____state"
-BUDGET_STATE = f"{STATE}.hbapp___state____app_state.hbapp___pages___budget____budget_state"
+BUDGET_STATE = f"{STATE}.hbapp___state____app_state.hbapp___pages___client___budget____budget_state"
 HYDRATE = f"{STATE}.hydrate_and_load"
 # The mix of one client's actions after its first page (weights).
 EVENT_MIX = (("change_month", 3), ("open_budget", 1), ("open_home", 1))

@@ -9,9 +9,9 @@ import hbapp.pages
 from hbapp.config import get_settings
 from hbapp.web.api import AssetCacheHeaders, build_api
 
-# Every module in hbapp/pages registers its page(s) with @rx.page when imported.
-for _module in pkgutil.iter_modules(hbapp.pages.__path__):
-    importlib.import_module(f"hbapp.pages.{_module.name}")
+# Every module under hbapp/pages/<side>/ registers its page(s) with @rx.page when imported.
+for _module in pkgutil.walk_packages(hbapp.pages.__path__, prefix="hbapp.pages."):
+    importlib.import_module(_module.name)
 
 app = rx.App(
     html_lang=get_settings().default_locale,

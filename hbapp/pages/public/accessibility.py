@@ -11,7 +11,7 @@ from hbapp.components.layout import loading, page
 from hbapp.config import get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import N_
-from hbapp.pages.help import EMPTY_CONTACT, contact_texts
+from hbapp.pages.public.help import EMPTY_CONTACT, contact_texts
 from hbapp.services.contacts import public_contacts
 from hbapp.state import AppState, T
 

@@ -1,0 +1,1 @@
+"""The organizer's administrators: service catalog, provider register."""

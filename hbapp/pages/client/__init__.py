@@ -1,0 +1,1 @@
+"""The citizen side: clients and the relatives and guardians who act for them."""

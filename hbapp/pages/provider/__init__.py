@@ -1,0 +1,1 @@
+"""Providers' staff: their offer, service events, settlements."""

@@ -1,0 +1,1 @@
+"""Pages for everyone, signed in or not: help, accessibility statement, settings."""

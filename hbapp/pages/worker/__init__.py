@@ -1,0 +1,1 @@
+"""The organizer's case workers: caseload, clients, swaps, provider feedback."""

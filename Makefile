@@ -92,14 +92,15 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  { echo "could not install Debian's chromium"; exit 1; }; fi
 
+# PYTEST_ARGS narrows a run, e.g. make test-browser PYTEST_ARGS="-k swap"
 test: setup chromium
-	$(PY) -m pytest -p no:cacheprovider -q
+	$(PY) -m pytest -p no:cacheprovider -q $(PYTEST_ARGS)
 
 test-fast: setup
-	$(PY) -m pytest -p no:cacheprovider -q -m "not browser"
+	$(PY) -m pytest -p no:cacheprovider -q -m "not browser" $(PYTEST_ARGS)
 
 test-browser: setup chromium
-	$(PY) -m pytest -p no:cacheprovider -q -m browser
+	$(PY) -m pytest -p no:cacheprovider -q -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states data/hb.db

@@ -84,3 +84,18 @@
     poll();
   }
 })();
+
+/* A refusal from the server (hbapp.middleware): an assertive message at the top of the page. */
+window.hbNotice = function (text) {
+  "use strict";
+  var box = document.getElementById("hb-global-notice");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "hb-global-notice";
+    box.className = "notice notice-error";
+    box.setAttribute("role", "alert");
+    // Outside the React tree, so rendering never trips over it.
+    document.body.insertBefore(box, document.body.firstChild);
+  }
+  box.textContent = text;
+};

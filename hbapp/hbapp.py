@@ -7,6 +7,7 @@ import reflex as rx
 
 import hbapp.pages
 from hbapp.config import get_settings
+from hbapp.middleware import GuardMiddleware
 from hbapp.web.api import AssetCacheHeaders, build_api
 
 # Every module under hbapp/pages/<side>/ registers its page(s) with @rx.page when imported.
@@ -29,3 +30,6 @@ app = rx.App(
     api_transformer=[build_api(), AssetCacheHeaders],
     enable_state=True,
 )
+# Before Reflex's own hydrate middleware: reset a tab's states when its session changed, and
+# refuse events whose handler declares no audience or whose caller is outside it.
+app.add_middleware(GuardMiddleware(), index=0)

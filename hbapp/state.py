@@ -11,6 +11,7 @@ from datetime import date
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
 from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
@@ -52,6 +53,8 @@ class AppState(rx.State):
     # The path whose on_load finished last: lets tests (and scripts) tell a finished page
     # load from the previous page's content during client-side navigation.
     loaded_path: str = ""
+    # Whose session this tab's states were built for (see hbapp.middleware); backend only.
+    _session_fingerprint: str = ""
 
     @rx.var(cache=True)
     def tr(self) -> dict[str, str]:
@@ -125,11 +128,13 @@ class AppState(rx.State):
     # -- events ---------------------------------------------------------------------------
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load_session(self):
         self._refresh_session()
         return self._html_lang()
 
     @rx.event
+    @allow(Audience.ANYONE)
     def set_language(self, locale: str):
         if locale not in SUPPORTED_LOCALES:
             return
@@ -141,12 +146,14 @@ class AppState(rx.State):
         return self._html_lang()
 
     @rx.event
+    @allow(Audience.ANYONE)
     def sign_out(self):
         """Forget everything shown in this tab, then end the session on the server."""
         self.reset()
         return rx.call_script("window.location.assign('/auth/logout')")
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def act_for(self, client_id: str):
         """The person switcher: handle another represented person's matters."""
         try:

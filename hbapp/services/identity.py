@@ -21,6 +21,7 @@ class SignedIn:
     text_size: str
     represented: tuple[Represented, ...]
     acting_for: Represented | None  # None: acting for nobody (e.g. a worker)
+    provider_ids: tuple[int, ...] = ()  # providers whose staff this person is
 
 
 def signed_in(

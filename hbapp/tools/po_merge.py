@@ -38,7 +38,7 @@ def merge(locale: str, translations: dict[str, str | list[str]]) -> list[str]:
             message.string = tuple(text) if isinstance(message.id, tuple) else text
             message.flags.discard("fuzzy")
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=100)
+            write_po(handle, catalog, omit_header=True)  # as `make locales-update` writes it
     return unknown
 
 

@@ -16,8 +16,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hbapp.authz import Audience
 from hbapp.config import get_settings
 from hbapp.db import get_engine
+from hbapp.web.guard import route_allows
 
 HEALTH_TIMEOUT_SECONDS = 3
 
@@ -27,6 +29,7 @@ def _check_database() -> None:
         connection.execute(sa.text("SELECT 1"))
 
 
+@route_allows(Audience.ANYONE)
 async def healthz(_request: Request) -> JSONResponse:
     """Liveness and readiness: the database (and Redis, when configured) answer.
 

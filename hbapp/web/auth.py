@@ -33,7 +33,8 @@ from starlette.routing import Route
 
 from hbapp.config import SUPPORTED_LOCALES, Settings, get_settings
 from hbapp.db import get_engine
-from hbapp.i18n import N_, best_locale, gettext_for
+from hbapp.authz import Audience
+from hbapp.i18n import N_, gettext_for
 from hbapp.services.sessions import (
     SESSION_COOKIE,
     create_session,
@@ -41,6 +42,8 @@ from hbapp.services.sessions import (
     token_from_cookie_header,
     upsert_person,
 )
+from hbapp.web.guard import route_allows
+from hbapp.web.locale import request_locale
 from hbapp.web.session_status import session_extend, session_status
 
 
@@ -73,16 +76,8 @@ def _translate(locale: str, msgid: str) -> str:
     return gettext_for(locale, msgid)
 
 
-def _request_locale(request: Request) -> str:
-    chosen = request.cookies.get(LANG_COOKIE, "")
-    if chosen in SUPPORTED_LOCALES:
-        return chosen
-    # Accept-Language, else settings.default_locale.
-    return best_locale(request.headers.get("accept-language"))
-
-
 def _error_page(request: Request, settings: Settings, message: str, status: int) -> HTMLResponse:
-    locale = _request_locale(request)
+    locale = request_locale(request)
 
     def t(msgid: str) -> str:
         return html.escape(_translate(locale, msgid))
@@ -205,6 +200,7 @@ def build_auth_app() -> Starlette:
             secure=settings.secure_cookies,
         )
 
+    @route_allows(Audience.ANYONE)
     async def login(request: Request) -> Response:
         params = request.query_params
         extra: dict[str, str] = {}
@@ -230,6 +226,7 @@ def build_auth_app() -> Starlette:
         )
         return RedirectResponse(auth["url"], status_code=302, headers={"Cache-Control": "no-store"})
 
+    @route_allows(Audience.ANYONE)
     async def callback(request: Request) -> Response:
         if error := request.query_params.get("error"):
             log.info(
@@ -288,6 +285,7 @@ def build_auth_app() -> Starlette:
         set_session_cookie(response, session_token)
         return response
 
+    @route_allows(Audience.ANYONE)
     async def logout(request: Request) -> Response:
         if request.method == "GET" and request.headers.get("sec-fetch-site") == "cross-site":
             # A link on another site must not sign people out (logout CSRF); our own pages

@@ -38,7 +38,9 @@ from starlette.routing import Route
 
 from hbapp import config
 from hbapp.config import Settings, get_settings
+from hbapp.authz import Audience
 from hbapp.demo_people import DEMO_PEOPLE, DEMO_PEOPLE_BY_SUBJECT
+from hbapp.web.guard import route_allows
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +236,7 @@ class DevProvider:
 
     # -- discovery and keys --
 
+    @route_allows(Audience.ANYONE)
     async def discovery(self, request: Request) -> JSONResponse:
         issuer = self.issuer
         return JSONResponse(
@@ -262,6 +265,7 @@ class DevProvider:
             }
         )
 
+    @route_allows(Audience.ANYONE)
     async def jwks(self, request: Request) -> JSONResponse:
         key = await self.key()
         public = dict(key.as_dict(private=False))
@@ -345,6 +349,7 @@ in as a demo person without any identification. It must never be enabled in prod
 </form>"""
         return _page("Development sign-in — not for production", body, status=status)
 
+    @route_allows(Audience.ANYONE)
     async def authorize(self, request: Request) -> Response:
         if request.method == "POST":
             async with request.form() as form:
@@ -379,6 +384,7 @@ in as a demo person without any identification. It must never be enabled in prod
             return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
         return form.get("client_id", ""), form.get("client_secret")
 
+    @route_allows(Audience.ANYONE)
     async def token(self, request: Request) -> JSONResponse:
         async with request.form() as raw_form:
             form = {key: str(value) for key, value in raw_form.items()}
@@ -458,6 +464,7 @@ in as a demo person without any identification. It must never be enabled in prod
 
     # -- userinfo and logout --
 
+    @route_allows(Audience.ANYONE)
     async def userinfo(self, request: Request) -> JSONResponse:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
@@ -474,6 +481,7 @@ in as a demo person without any identification. It must never be enabled in prod
             {"sub": subject, "name": person.name if person else subject}, headers=_NO_STORE
         )
 
+    @route_allows(Audience.ANYONE)
     async def logout(self, request: Request) -> Response:
         target = request.query_params.get("post_logout_redirect_uri", "")
         if target and _is_own_url(self.settings, target):

@@ -6,11 +6,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine
-from hbapp.i18n import N_, Translator, best_locale
+from hbapp.authz import Audience
+from hbapp.i18n import N_, Translator
 from hbapp.models import utcnow
 from hbapp.services.sessions import extend_session, resolve_session, token_from_cookie_header
+from hbapp.web.guard import route_allows
+from hbapp.web.locale import request_locale
 
 TEXTS = {
     "title": N_("Your session is about to end"),
@@ -22,14 +24,8 @@ TEXTS = {
 }
 
 
-def _locale(request: Request) -> str:
-    chosen = request.cookies.get("hb_lang", "")
-    return chosen if chosen in SUPPORTED_LOCALES else best_locale(
-        request.headers.get("accept-language"))
-
-
 def _payload(request: Request, expires_at) -> dict:
-    t = Translator(_locale(request))
+    t = Translator(request_locale(request))
     seconds = max(0, int((expires_at - utcnow()).total_seconds())) if expires_at else 0
     return {
         "signed_in": expires_at is not None,
@@ -38,6 +34,7 @@ def _payload(request: Request, expires_at) -> dict:
     }
 
 
+@route_allows(Audience.ANYONE)
 async def session_status(request: Request) -> JSONResponse:
     token = token_from_cookie_header(request.headers.get("cookie"))
     info = await run_in_threadpool(resolve_session, get_engine(), token) if token else None
@@ -45,6 +42,7 @@ async def session_status(request: Request) -> JSONResponse:
                         headers={"Cache-Control": "no-store"})
 
 
+@route_allows(Audience.ANYONE)
 async def session_extend(request: Request) -> JSONResponse:
     token = token_from_cookie_header(request.headers.get("cookie"))
     expires_at = await run_in_threadpool(extend_session, get_engine(), token) if token else None

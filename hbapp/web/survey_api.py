@@ -22,10 +22,13 @@ from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine, read_session
 from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.domain.survey_texts import localized_instrument
-from hbapp.i18n import N_, Translator, best_locale
+from hbapp.authz import Audience
+from hbapp.i18n import N_, Translator
 from hbapp.services.access import AccessDenied, load_actor
 from hbapp.services.sessions import extend_session, resolve_session, token_from_cookie_header
 from hbapp.services.surveys import SurveyError, save_answers, submit
+from hbapp.web.guard import route_allows
+from hbapp.web.locale import request_locale
 
 MAX_BODY = 64 * 1024
 
@@ -46,14 +49,8 @@ ERROR_TEXTS = {
 }
 
 
-def _locale(request: Request) -> str:
-    chosen = request.cookies.get("hb_lang", "")
-    return chosen if chosen in SUPPORTED_LOCALES else best_locale(
-        request.headers.get("accept-language"))
-
-
 def _error(request: Request, code: str, status: int, item: str | None = None) -> JSONResponse:
-    t = Translator(_locale(request))
+    t = Translator(request_locale(request))
     msgid = ERROR_TEXTS.get(code) or ERROR_TEXTS["bad_request"]
     text = t(msgid)
     return JSONResponse({"error": code, "item": item, "message": text}, status_code=status,
@@ -120,6 +117,7 @@ def _failure(request: Request, exc: Exception) -> JSONResponse:
     return _error(request, exc.code, status, exc.item)
 
 
+@route_allows(Audience.SIGNED_IN)
 async def put_answers(request: Request) -> JSONResponse:
     prepared = await _prepare(request)
     if isinstance(prepared, JSONResponse):
@@ -141,6 +139,7 @@ def _shown_language(instrument_id: str, wanted: object) -> str:
     return localized_instrument(instrument_id, wanted).language
 
 
+@route_allows(Audience.SIGNED_IN)
 async def post_submit(request: Request) -> JSONResponse:
     prepared = await _prepare(request)
     if isinstance(prepared, JSONResponse):

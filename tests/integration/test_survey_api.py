@@ -16,7 +16,7 @@ from hbapp.models import SurveyResponse
 from hbapp.seed import seed_demo
 from hbapp.services.sessions import create_session
 from hbapp.services.surveys import assign_survey
-from hbapp.web import survey_api
+from hbapp.web import guard, survey_api
 from tests.integration.test_survey_service import actor, client_by_first_name, person_id
 
 TODAY = date.today()
@@ -28,6 +28,7 @@ HEADERS = {"X-HB-Request": "1", "Content-Type": "application/json"}
 def setup(empty_engine, monkeypatch):
     seed_demo(empty_engine)
     monkeypatch.setattr(survey_api, "get_engine", lambda: empty_engine)
+    monkeypatch.setattr(guard, "get_engine", lambda: empty_engine)
     assignment = assign_survey(empty_engine, actor(empty_engine, "demo-worker"),
                                client_by_first_name(empty_engine, "Aino"), "whodas12",
                                TODAY + timedelta(days=3), "6_months", TODAY)

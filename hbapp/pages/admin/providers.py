@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -34,6 +35,7 @@ class AdminProvidersState(AppState):
         ]
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = False
@@ -46,6 +48,7 @@ class AdminProvidersState(AppState):
         return self._page_ready(N_("Provider register"))
 
     @rx.event
+    @allow(Audience.ADMIN)
     def set_status(self, provider_id: str, status: str):
         current = self._refresh_session()
         if current is None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.budget import progress_bar
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
@@ -75,6 +76,7 @@ class BudgetState(AppState):
         self.can_go_forward = wanted < min(last, add_months(this_month, 1))
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         wanted = parse_month(self.router.page.params.get("month", "")) or month_start(today())
@@ -83,6 +85,7 @@ class BudgetState(AppState):
         return self._page_ready(N_("Budget"))
 
     @rx.event
+    @allow(Audience.CLIENT_VIEW)
     def change_month(self, step: int):
         current = parse_month(self.month) or month_start(today())
         self._show(add_months(current, step))

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.domain.calculator import CalculatorInput, compare_costs
@@ -59,6 +60,7 @@ class CalculatorState(AppState):
             return None
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = False
@@ -84,6 +86,7 @@ class CalculatorState(AppState):
         return self._page_ready(N_("Cost calculator"))
 
     @rx.event
+    @allow(Audience.CLIENT_VIEW)
     def pick_service(self, code: str):
         if any(s["code"] == code for s in self.services):
             self.service = code
@@ -91,6 +94,7 @@ class CalculatorState(AppState):
             self.results = []
 
     @rx.event
+    @allow(Audience.CLIENT_VIEW)
     def calculate(self, form: dict):
         setup = self._setup()
         if setup is None:

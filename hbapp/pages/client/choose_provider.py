@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -62,6 +63,7 @@ class ChooseProviderState(AppState):
         return True
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = self.missing = self.done = False
@@ -80,6 +82,7 @@ class ChooseProviderState(AppState):
         return self._page_ready(N_("Check your choice"))
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def confirm(self):
         current = self._refresh_session()
         if current is None or current.acting_for is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -52,6 +53,7 @@ class FeedbackState(AppState):
         return current
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = False
@@ -92,11 +94,13 @@ class FeedbackState(AppState):
         return rx.set_focus("step-heading")
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def back(self):
         index = STEPS.index(self.step) if self.step in STEPS else 0
         return self._go(STEPS[max(0, index - 1)])
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def submit_provider(self, form: dict):
         wanted = str(form.get("provider", ""))
         if not any(p["id"] == wanted for p in self.providers):
@@ -106,6 +110,7 @@ class FeedbackState(AppState):
         return self._go("score")
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def submit_score(self, form: dict):
         value = str(form.get("score", ""))
         if value not in {str(i) for i in range(11)}:
@@ -115,6 +120,7 @@ class FeedbackState(AppState):
         return self._go("comment")
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def submit_comment(self, form: dict):
         text = str(form.get("comment", ""))
         self.comment = text
@@ -124,6 +130,7 @@ class FeedbackState(AppState):
         return self._go("flag")
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def submit_flag(self, form: dict):
         value = str(form.get("flag", "none"))
         self.flag = value if value in FLAGS else ""
@@ -132,11 +139,13 @@ class FeedbackState(AppState):
         return self._go("check")
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def change(self, step: str):
         if step in STEPS:
             return self._go(step)
 
     @rx.event
+    @allow(Audience.CLIENT_FEEDBACK)
     def send(self):
         current = self._current()
         if current is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.budget import progress_bar, service_use_list
 from hbapp.components.surveys_due import due_survey_items, surveys_due_card
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
@@ -24,6 +25,7 @@ class HomeState(AppState):
     due_surveys: list[dict[str, str]] = []
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         current = self._refresh_session()

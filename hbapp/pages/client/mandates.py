@@ -12,6 +12,7 @@ from datetime import date
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.forms import (
     back_button,
     checkbox,
@@ -114,6 +115,7 @@ class MandatesState(AppState):
     # -- events ----------------------------------------------------------------------------
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.step, self.flow, self.notice = "list", "", ""
@@ -140,6 +142,7 @@ class MandatesState(AppState):
         self.step = step
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def start(self, flow: str):
         self._reset_answers()
         self._clear_error()
@@ -149,6 +152,7 @@ class MandatesState(AppState):
         return rx.call_script("window.scrollTo(0, 0)")
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def go(self, step: str):
         if step in ("list", "who", "client", "what", "until", "check"):
             self._clear_error()
@@ -158,6 +162,7 @@ class MandatesState(AppState):
                 self._reset_answers()
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def back(self):
         order = ["who" if self.flow == "grant" else "client", "what", "until", "check"]
         self._clear_error()
@@ -168,6 +173,7 @@ class MandatesState(AppState):
             self._reset_answers()
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def submit_who(self, form_data: dict):
         current = self._refresh_session()
         self.agent_query = str(form_data.get("agent", ""))
@@ -185,6 +191,7 @@ class MandatesState(AppState):
         self.step = "what"
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def submit_client(self, form_data: dict):
         self.client_query = str(form_data.get("client", ""))
         self.birth_day = str(form_data.get("birth_day", ""))
@@ -202,6 +209,7 @@ class MandatesState(AppState):
         self.step = "what"
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def submit_what(self, form_data: dict):
         offered = self.held_scopes if self.flow == "grant" else list(SCOPES)
         self.scopes = [s for s in SCOPES if form_data.get(f"scope_{s}") and s in offered]
@@ -214,6 +222,7 @@ class MandatesState(AppState):
         self.step = "until"
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def submit_until(self, form_data: dict):
         self.until = "date" if form_data.get("until") == "date" else "none"
         self.until_day = str(form_data.get("until_day", ""))
@@ -230,6 +239,7 @@ class MandatesState(AppState):
         self.step = "check"
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def send(self):
         """The check-answers page's button: the only place a mandate is created."""
         current = self._refresh_session()
@@ -262,6 +272,7 @@ class MandatesState(AppState):
         return rx.call_script("window.scrollTo(0, 0)")
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def ask_revoke(self, mandate_id: str):
         current = self._refresh_session()
         self.notice = ""
@@ -270,6 +281,7 @@ class MandatesState(AppState):
             self._open_target(current, mandate_id, "revoke")
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def ask_decide(self, mandate_id: str):
         current = self._refresh_session()
         self.notice = ""
@@ -278,6 +290,7 @@ class MandatesState(AppState):
             self._open_target(current, mandate_id, "decide")
 
     @rx.event
+    @allow(Audience.SIGNED_IN)
     def decide(self, action: str):
         """Revoke, confirm or decline the mandate of the confirmation step."""
         current = self._refresh_session()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.domain.mandates import ACTION_KINDS
@@ -55,6 +56,7 @@ class PrivacyState(AppState):
         self.people = [{"value": str(pid), "label": name} for pid, name in log.people]
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         params = self.router.page.params
@@ -65,6 +67,7 @@ class PrivacyState(AppState):
         return self._page_ready(N_("Who has seen my data"))
 
     @rx.event
+    @allow(Audience.CLIENT_VIEW)
     def apply_filter(self, form_data: dict):
         kind = str(form_data.get("kind", ""))
         self.kind = kind if kind in ACTION_KINDS else ""

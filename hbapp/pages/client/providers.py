@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -131,6 +132,7 @@ class ProvidersState(AppState):
         )
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         current = self._refresh_session()
@@ -145,6 +147,7 @@ class ProvidersState(AppState):
         return self._page_ready(N_("Providers"))
 
     @rx.event
+    @allow(Audience.CLIENT_VIEW)
     def apply_filters(self, form: dict):
         current = self._refresh_session()
         if current is None or current.acting_for is None:

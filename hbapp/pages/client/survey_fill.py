@@ -13,6 +13,7 @@ import json
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.domain.survey_texts import localized_instrument
@@ -111,6 +112,7 @@ class SurveyFillState(AppState):
     answered_on: str = ""
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = self.completed = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -20,6 +21,7 @@ class SurveysState(AppState):
     answered: list[dict[str, str]] = []
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.ledger import month_start
@@ -97,6 +98,7 @@ class SwapState(AppState):
         return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = self.can_manage = self.has_budget = False
@@ -109,21 +111,25 @@ class SwapState(AppState):
         return self._page_ready(N_("Swap services"))
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def start(self):
         self.from_code = self.to_code = self.amount_text = ""
         self.notice = ""
         return self._go("from")
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def back(self):
         return self._go(BACK.get(self.step, "list"))
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def change(self, step: str):
         if step in ("from", "to", "amount"):
             return self._go(step)
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def submit_from(self, form_data: dict):
         current = self._who()
         if current is None:
@@ -141,6 +147,7 @@ class SwapState(AppState):
         return self._go("to")
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def submit_to(self, form_data: dict):
         current = self._who()
         if current is None:
@@ -185,6 +192,7 @@ class SwapState(AppState):
         return True
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def submit_amount(self, form_data: dict):
         current = self._who()
         if current is None:
@@ -197,10 +205,12 @@ class SwapState(AppState):
             self.denied = True
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def to_check(self):
         return self._go("check")
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def confirm(self):
         current = self._who()
         if current is None:
@@ -233,6 +243,7 @@ class SwapState(AppState):
         return self._go("result")
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def ask_cancel(self, swap_id: str):
         row = next((s for s in self.swaps if s["id"] == swap_id), None)
         if row is None:
@@ -241,6 +252,7 @@ class SwapState(AppState):
         return self._go("cancel")
 
     @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def confirm_cancel(self):
         current = self._who()
         if current is None:

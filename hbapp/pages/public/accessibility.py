@@ -7,6 +7,7 @@ from datetime import date
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, page
 from hbapp.config import get_settings
 from hbapp.db import get_engine
@@ -39,6 +40,7 @@ class AccessibilityState(AppState):
     contact: dict[str, str] = EMPTY_CONTACT
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self._refresh_session()

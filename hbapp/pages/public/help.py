@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, page
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -97,6 +98,7 @@ class HelpState(AppState):
     contact: dict[str, str] = EMPTY_CONTACT
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         current = self._refresh_session()

@@ -10,6 +10,7 @@ import json
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import page
 from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine
@@ -35,6 +36,7 @@ class SettingsState(AppState):
     )
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self._refresh_session()
         self.chosen_size = self.text_size
@@ -44,6 +46,7 @@ class SettingsState(AppState):
         return self._page_ready(N_("Settings"))
 
     @rx.event
+    @allow(Audience.ANYONE)
     def save_text_size(self, form_data: dict):
         size = form_data.get("text_size") or self.chosen_size
         if size not in preferences.TEXT_SIZES:
@@ -59,6 +62,7 @@ class SettingsState(AppState):
         return rx.call_script(preferences.text_size_script(size))
 
     @rx.event
+    @allow(Audience.ANYONE)
     def save_language(self, form_data: dict):
         locale = form_data.get("language") or self.chosen_language
         if locale not in SUPPORTED_LOCALES:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.alerts import ALERT_TYPES, SORT_KEYS
@@ -54,6 +55,7 @@ class WorkerState(AppState):
                             total=caseload.total)
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         params = self.router.page.params
@@ -62,6 +64,7 @@ class WorkerState(AppState):
         return self._page_ready(N_("My clients"))
 
     @rx.event
+    @allow(Audience.WORKER)
     def apply(self, form_data: dict):
         self._show(str(form_data.get("sort", "name")), str(form_data.get("alert", "")))
         query = urlencode({k: v for k, v in (("sort", self.sort), ("alert", self.alert_filter))

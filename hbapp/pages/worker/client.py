@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.budget import service_use_list
 from hbapp.components.layout import loading, message_box, page
 from hbapp.db import get_engine
@@ -145,6 +146,7 @@ class WorkerClientState(AppState):
         self.swap_message = self.swap_error = self.swap_error_id = ""
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self._clear()
@@ -153,6 +155,7 @@ class WorkerClientState(AppState):
         return self._page_ready(N_("Client"))
 
     @rx.event
+    @allow(Audience.WORKER)
     def assign(self, form_data: dict):
         """Assign a survey here (the surveys service checks assignment and consent again)."""
         t = self._t()
@@ -188,6 +191,7 @@ class WorkerClientState(AppState):
 
 
     @rx.event
+    @allow(Audience.WORKER)
     def decide(self, form_data: dict):
         """Approve or decline a swap request (the swaps service re-checks access and budget)."""
         t = self._t()

@@ -8,6 +8,7 @@ from datetime import date
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.forms import (
     checkbox,
     choice_group,
@@ -92,6 +93,7 @@ class WorkerAccessState(AppState):
         self.error_field = field
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.notice = self.error = self.error_field = self.confirm = ""
@@ -106,6 +108,7 @@ class WorkerAccessState(AppState):
         return self._page_ready(N_("Mandates and consent"))
 
     @rx.event
+    @allow(Audience.WORKER)
     def record_consent(self, form_data: dict):
         current = self._refresh_session()
         if current is None:
@@ -125,15 +128,18 @@ class WorkerAccessState(AppState):
         self._show()
 
     @rx.event
+    @allow(Audience.WORKER)
     def ask_confirm(self, what: str):
         self.error = self.error_field = ""
         self.confirm = what
 
     @rx.event
+    @allow(Audience.WORKER)
     def cancel_confirm(self):
         self.confirm = ""
 
     @rx.event
+    @allow(Audience.WORKER)
     def revoke_consent(self):
         current = self._refresh_session()
         self.confirm = ""
@@ -149,6 +155,7 @@ class WorkerAccessState(AppState):
         self._show()
 
     @rx.event
+    @allow(Audience.WORKER)
     def revoke_mandate(self, mandate_id: str):
         current = self._refresh_session()
         self.confirm = ""
@@ -164,6 +171,7 @@ class WorkerAccessState(AppState):
         self._show()
 
     @rx.event
+    @allow(Audience.WORKER)
     def record_mandate(self, form_data: dict):
         current = self._refresh_session()
         if current is None:

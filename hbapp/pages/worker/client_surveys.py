@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.domain.scoring import INSTRUMENT_IDS
@@ -81,6 +82,7 @@ class WorkerSurveysState(AppState):
         return True
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.form_error = self.confirmation = ""
@@ -89,6 +91,7 @@ class WorkerSurveysState(AppState):
         return self._page_ready(N_("Client's surveys"))
 
     @rx.event
+    @allow(Audience.WORKER)
     def assign(self, form: dict):
         t = self._t()
         self.form_error = self.confirmation = ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.i18n import N_
@@ -21,6 +22,7 @@ class WorkerProvidersState(AppState):
     comments: list[dict[str, str]] = []
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
         self.denied = False

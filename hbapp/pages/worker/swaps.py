@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.domain.swaps import SwapError
@@ -40,6 +41,7 @@ class WorkerSwapsState(AppState):
                                                                       current.actor, today()))
 
     @rx.event
+    @allow(Audience.ANYONE)
     def load(self):
         self.ready = self.denied = False
         self.step, self.notice, self.error = "list", "", ""
@@ -51,6 +53,7 @@ class WorkerSwapsState(AppState):
         return self._page_ready(N_("Swap requests"))
 
     @rx.event
+    @allow(Audience.WORKER)
     def open_request(self, swap_id: str):
         row = next((r for r in self.requests if r["id"] == swap_id), None)
         if row is None:
@@ -61,12 +64,14 @@ class WorkerSwapsState(AppState):
         return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
     @rx.event
+    @allow(Audience.WORKER)
     def back(self):
         self.step, self.error = "list", ""
         # The pressed button is gone with the form: keep keyboard focus in the page.
         return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
     @rx.event
+    @allow(Audience.WORKER)
     def submit_decision(self, form_data: dict):
         current = self._worker()
         if current is None:

@@ -365,6 +365,8 @@ def test_worker_declines_a_swap_by_keyboard(page, app_server):
         page.wait_for_function("() => document.activeElement.id === 'main'")
         press_enter_on(page, handle)
         page.wait_for_selector("#decision-decline")
+        # Opening the request moves focus to main once rendered: Tab from there, not before.
+        page.wait_for_function("() => document.activeElement.id === 'main'")
         choose_radio(page, "decision", "decline")
         assert focused(page)["id"] == "decision-decline"
         tab_to(page, "#reason")

@@ -181,12 +181,12 @@ class BudgetAddition(SQLModel, table=True):
 
 
 class LineAdjustment(SQLModel, table=True):
-    """A change of one line's granted units in one month, made by a swap."""
+    """Money a swap moved into (+) or out of (−) one line in one month; the budget is money."""
 
     id: int | None = Field(default=None, primary_key=True)
     budget_line_id: int = Field(foreign_key="budgetline.id", index=True)
     month: date
-    delta_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    delta_cents: int
     swap_request_id: int = Field(foreign_key="swaprequest.id", index=True)
 
 
@@ -344,9 +344,10 @@ class SwapRequest(SQLModel, table=True):
     month: date
     from_line_id: int = Field(foreign_key="budgetline.id")
     to_line_id: int = Field(foreign_key="budgetline.id")
-    from_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
-    to_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
-    amount_cents: int
+    from_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))  # as asked
+    to_units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))  # what it bought
+    amount_cents: int  # the money moved from the from-line to the to-line
+    requested_cents: int = 0  # the request's value; requested − moved stayed in the from-line
     status: str = Field(max_length=10)
     rulebook_version: str = Field(default="", max_length=40)
     requested_by_person_id: int = Field(foreign_key="person.id")

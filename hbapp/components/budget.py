@@ -29,6 +29,7 @@ def service_use_list(lines: rx.Var) -> rx.Component:
                     line["left"],
                     class_name=rx.cond(line["over"] != "", "warning-text", ""),
                 ),
+                rx.cond(line["leftover"] != "", rx.el.p(line["leftover"], class_name="muted")),
                 rx.cond(
                     line["provider"] != "",
                     rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),

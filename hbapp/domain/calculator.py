@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from hbapp.domain.money import cents_for
 from hbapp.domain.pricing import charge_for
-from hbapp.domain.units import Unit
+from hbapp.domain.units import units_for_money
 
 __all__ = [
     "CalculatorInput",
@@ -113,23 +113,9 @@ def budget_buys(
     remaining_cents: int, price_cents: int, unit_value_cents: int, self_pay_applies: bool,
     unit: str,
 ) -> Decimal:
-    """How much of a service `remaining_cents` pays for at a provider's price, rounded down.
-
-    Hours are counted in whole minutes, days and visits in whole units, euros and kilometres to
-    two decimals. An overspent or empty line buys nothing (0).
-    """
-    if isinstance(remaining_cents, bool) or not isinstance(remaining_cents, int):
-        raise TypeError("remaining_cents must be an int of cents")
+    """How much of a service `remaining_cents` pays for at a provider's price, rounded down
+    (`hbapp.domain.units.units_for_money` at what one unit takes from the budget there)."""
     per_unit = budget_share_per_unit(price_cents, unit_value_cents, self_pay_applies)
     if per_unit <= 0:
         raise ValueError("price must be positive")
-    if remaining_cents <= 0:
-        return Decimal(0)
-    if unit == Unit.HOUR.value:
-        minutes = remaining_cents * 60 // per_unit
-        whole, rest = divmod(minutes, 60)
-        # Exact when the minutes divide evenly; otherwise a decimal that rounds back to `rest`.
-        return Decimal(whole) + (Decimal(rest) / Decimal(60) if rest else Decimal(0))
-    if unit in (Unit.DAY.value, Unit.VISIT.value):
-        return Decimal(remaining_cents // per_unit)
-    return Decimal(remaining_cents * 100 // per_unit).scaleb(-2)
+    return units_for_money(remaining_cents, unit, per_unit)

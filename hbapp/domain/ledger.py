@@ -1,8 +1,11 @@
 """The budget ledger of one client for one month (Kainuu model).
 
-All granted services are pooled: the cap is the month's budget (sum of the line values plus other
-additions), not the amount granted of each service. Per-line balances are still shown, because
-clients and workers asked to see, say, how many home-care hours are left.
+The budget is money. All granted services are pooled: the cap is the month's budget (sum of the
+line values plus other additions), not the amount granted of each service. A line's value is its
+decided units at the decided unit value, plus the money swaps moved in or out of it this month.
+Per-line balances are still shown, because clients and workers asked to see, say, how many
+home-care hours are left: those units are derived from the money left with
+`hbapp.domain.units.units_for_money`, at what one unit will actually take from the budget.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from hbapp.domain.money import cents_for
-from hbapp.domain.units import Unit
+from hbapp.domain.units import SMALLEST_USEFUL, Unit, units_for_money
 
 __all__ = [
     "LineBalance",
@@ -58,17 +61,29 @@ def _div_half_up(numerator: int, denominator: int) -> int:
 
 @dataclass(frozen=True)
 class LineGrant:
-    """One granted service for the month; granted_units already reflect any swaps."""
+    """One granted service for the month, as decided, plus the money swaps moved."""
 
     line_id: int
     service_code: str
     unit: Unit
-    granted_units: Decimal
-    unit_value_cents: int
+    granted_units: Decimal  # as decided for the month, before swaps
+    unit_value_cents: int  # the decided value of one unit
+    adjustment_cents: int = 0  # money swaps moved into (+) or out of (−) the line this month
+    # What one unit will take from the budget: the chosen provider's price as charged (see
+    # pricing.charge_for), else the unit value. Used only to say what the money left buys.
+    unit_charge_cents: int | None = None
+
+    @property
+    def decided_cents(self) -> int:
+        return cents_for(self.granted_units, self.unit_value_cents)
 
     @property
     def value_cents(self) -> int:
-        return cents_for(self.granted_units, self.unit_value_cents)
+        return self.decided_cents + self.adjustment_cents
+
+    @property
+    def charge_per_unit_cents(self) -> int:
+        return self.unit_charge_cents or self.unit_value_cents
 
 
 @dataclass(frozen=True)
@@ -92,14 +107,23 @@ class LineBalance:
     line_id: int
     service_code: str
     unit: Unit
-    granted_units: Decimal
+    granted_units: Decimal  # as decided
+    unit_value_cents: int
+    decided_cents: int  # granted_units at the unit value
+    adjustment_cents: int  # moved by swaps this month
+    value_cents: int  # decided + swaps: the line's money this month
     used_units: Decimal
-    remaining_units: Decimal  # negative when more was used than granted
-    value_cents: int
     used_cents: int
     remaining_cents: int  # negative when the line is overspent
+    unit_charge_cents: int  # what one unit takes from the budget (provider's price or unit value)
+    remaining_buys: Decimal  # units_for_money(remaining_cents): what is left, in units
     overspent: bool
     used_fraction: Decimal  # used / value; 0 when the value is 0
+
+    @property
+    def leftover_only(self) -> bool:
+        """Money is left, but less than the smallest amount of the service one can buy."""
+        return self.remaining_cents > 0 and self.remaining_buys < SMALLEST_USEFUL[self.unit]
 
 
 @dataclass(frozen=True)
@@ -110,7 +134,9 @@ class MonthStatement:
     remaining_cents: int  # negative when the budget is overspent
     self_pay_cents: int
     lines: tuple[LineBalance, ...]
-    projected_used_cents: int
+    additions_cents: int  # money outside the lines; lines + additions = budget
+    period: str  # "past", "current" or "future" month, seen from `today`
+    projected_used_cents: int  # a forecast only for the current month; else what is recorded
     overspent: bool
     projected_overspend: bool
     used_fraction: Decimal
@@ -161,17 +187,24 @@ def month_statement(
     for line_id, line in by_id.items():
         value = line.value_cents
         used = used_cents[line_id]
+        charge = line.charge_per_unit_cents
         balances.append(
             LineBalance(
                 line_id=line_id,
                 service_code=line.service_code,
                 unit=line.unit,
                 granted_units=line.granted_units,
-                used_units=used_units[line_id],
-                remaining_units=line.granted_units - used_units[line_id],
+                unit_value_cents=line.unit_value_cents,
+                decided_cents=line.decided_cents,
+                adjustment_cents=line.adjustment_cents,
                 value_cents=value,
+                used_units=used_units[line_id],
                 used_cents=used,
                 remaining_cents=value - used,
+                unit_charge_cents=charge,
+                # A line without a price (value 0) buys nothing.
+                remaining_buys=(units_for_money(value - used, line.unit, charge) if charge > 0
+                                else Decimal(0)),
                 overspent=used > value,
                 used_fraction=_fraction(used, value),
             )
@@ -180,6 +213,8 @@ def month_statement(
     budget = sum(b.value_cents for b in balances) + additions_cents
     total_used = sum(used_cents.values())
     projected = _projected_used(first, total_used, today)
+    this_month = month_start(today)
+    period = "current" if first == this_month else "past" if first < this_month else "future"
     return MonthStatement(
         month=first,
         budget_cents=budget,
@@ -187,6 +222,8 @@ def month_statement(
         remaining_cents=budget - total_used,
         self_pay_cents=self_pay,
         lines=tuple(balances),
+        additions_cents=additions_cents,
+        period=period,
         projected_used_cents=projected,
         overspent=total_used > budget,
         projected_overspend=projected > budget,

@@ -1,32 +1,36 @@
 """Swapping granted services within the budget's limits: preview, validation, approval need.
 
-How euros become units. A swap takes an amount in the from-service's natural unit ("2 days"),
-values it at the from-line's unit value (200,00 €) and buys the to-service with it, rounded DOWN
-to what can be bought exactly. Units are stored with 3 decimals, so a line's value can only move
-in whole "quanta": the smallest number of cents that is a whole number of thousandths of a unit
-(39,90 €/h → 3,99 € = 0.1 h; 100 €/day → 0,10 €). The money moved is the largest multiple of both
-lines' quanta not above the requested value, so the from-line gives up EXACTLY the cents the
-to-line receives: the month's total never changes, and what could not be bought stays in the
-from-line. Example: 2 days of carer's leave = 200,00 € → 5 h of home care = 199,50 €; the
-from-line gives 1.995 days, 0,50 € stays as carer's leave.
+The budget is money, so a swap moves MONEY from one line to another; the month's total never
+changes. A person asks in the from-service's own unit ("2 days", "1,5 h"). That request is valued
+at what one unit of the from-service takes from the budget (`LineState.unit_charge_cents`: the
+chosen provider's price as charged, else the unit value), the same price every page uses to say
+what is left (`hbapp.domain.units.units_for_money`). The money buys the to-service at its own
+price per unit:
+
+- a day or a visit cannot be split (`units.INDIVISIBLE`): the from-service is asked in whole
+  units, and only whole units of the to-service are bought; the part of the request that buys no
+  whole unit stays where it was, and the preview says so plainly;
+- hours, kilometres and euros are bought with all of the money.
+
+Example: 1 day of carer's leave at 99,00 € → 4 trips at 23,00 € = 92,00 € move; 7,00 € stays as
+carer's leave. What the preview says is left after the swap is computed by the same function, from
+the same money, as the budget page will show after it: the preview equals the saved result.
 
 Rules checked (stable machine codes in `SwapError.code`, the form field in `SwapError.field`):
-unknown service, same service, forbidden conversion, rulebook/line mismatch, zero, negative,
-too many decimals, more than remains this month, too small to buy anything, below the rulebook
-minimum, over the monthly conversion maximum. Pure: no database, no dates, no I/O.
+unknown service, same service, forbidden conversion, zero, negative, not whole (indivisible
+units), too many decimals, more than is left this month, too small to buy anything, below the
+rulebook's monthly minimum, over the monthly conversion maximum. Pure: no database, no I/O.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
-from hbapp.domain.money import cents_for
 from hbapp.domain.rulebook import ConversionRule, Rulebook
-from hbapp.domain.units import Unit
+from hbapp.domain.units import INDIVISIBLE, SMALLEST_USEFUL, Unit, units_for_money
 
 __all__ = [
     "ERROR_CODES",
@@ -38,10 +42,8 @@ __all__ = [
     "month_total_cents",
     "parse_amount",
     "preview_swap",
-    "quantum_cents",
+    "swappable_units",
 ]
-
-THOUSANDTH = Decimal("0.001")
 
 # Every code a person can meet; the UI has one translated message per code.
 ERROR_CODES = (
@@ -49,16 +51,19 @@ ERROR_CODES = (
     "not_a_number",
     "zero",
     "negative",
+    "not_whole",
     "too_many_decimals",
     "unknown_service",
     "same_service",
     "forbidden_conversion",
-    "rulebook_mismatch",
     "more_than_available",
     "too_small",
     "below_minimum",
     "over_monthly_max",
 )
+
+# The finest amount a person may ask for, per unit: a minute of an hour, a cent of a euro.
+_DECIMALS = {Unit.HOUR: 2, Unit.DAY: 0, Unit.VISIT: 0, Unit.KM: 1, Unit.EURO: 2}
 
 
 class SwapError(ValueError):
@@ -73,21 +78,21 @@ class SwapError(ValueError):
 
 @dataclass(frozen=True)
 class LineState:
-    """One budget line in one month, swaps already included in `granted_units`."""
+    """One budget line in one month: its money (swaps included) and its price per unit."""
 
     code: str
     unit: Unit
-    unit_value_cents: int
-    granted_units: Decimal
-    used_units: Decimal
+    unit_charge_cents: int  # what one unit takes from the budget (provider's price or value)
+    value_cents: int  # the line's money this month, earlier swaps included
+    used_cents: int
 
     @property
-    def remaining_units(self) -> Decimal:
-        return self.granted_units - self.used_units
+    def remaining_cents(self) -> int:
+        return self.value_cents - self.used_cents
 
     @property
-    def value_cents(self) -> int:
-        return cents_for(self.granted_units, self.unit_value_cents)
+    def remaining_buys(self) -> Decimal:
+        return units_for_money(self.remaining_cents, self.unit, self.unit_charge_cents)
 
 
 @dataclass(frozen=True)
@@ -104,38 +109,32 @@ class SwapPreview:
     to_code: str
     from_unit: Unit
     to_unit: Unit
-    from_unit_value_cents: int
-    to_unit_value_cents: int
+    from_unit_charge_cents: int
+    to_unit_charge_cents: int
     requested_units: Decimal  # what the person asked, in the from-service's unit
-    requested_cents: int  # its value
+    requested_cents: int  # its value at the from-service's price
     moved_cents: int  # what actually moves: out of the from-line = into the to-line
-    from_units: Decimal  # taken from the from-line (may be less than requested)
-    to_units: Decimal  # added to the to-line
+    to_units: Decimal  # what the moved money buys of the to-service
     remainder_cents: int  # requested − moved: stays in the from-line
-    from_granted_after: Decimal
-    from_remaining_after: Decimal
-    to_granted_after: Decimal
+    from_remaining_after_cents: int
+    from_remaining_after: Decimal  # in from-units, as the budget page will show it
+    to_remaining_after_cents: int
     to_remaining_after: Decimal
     needs_approval: bool
     rule: ConversionRule
 
 
-def quantum_cents(unit_value_cents: int) -> int:
-    """Smallest cents that are a whole number of thousandths of a unit at this value."""
-    if unit_value_cents <= 0:
-        raise ValueError("unit value must be positive")
-    return unit_value_cents // math.gcd(unit_value_cents, 1000)
-
-
 _NUMBER = re.compile(
-    r"^(?P<sign>[-\u2212+]?)\s*(?P<number>[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*"
-    r"(?:[^\W\d_]+\.?|€)?$"
+    r"^(?P<sign>[-\u2212+]?)\s*(?P<number>[0-9]{1,9}(?:[.,][0-9]{1,9})?|[.,][0-9]{1,9})\s*"
+    r"(?:[^\W\d_]{1,12}\.?|€)?$"
 )
 
 
 def parse_amount(text: str) -> Decimal:
     """Read a quantity typed by a person: "2", "2,5", "1.5 h", "3 pv". Raises SwapError."""
-    cleaned = (text or "").replace("\u00a0", " ").strip()
+    if not isinstance(text, str):
+        raise SwapError("not_a_number")
+    cleaned = text.replace("\u00a0", " ").strip()
     if not cleaned:
         raise SwapError("amount_missing")
     match = _NUMBER.match(cleaned)
@@ -153,20 +152,37 @@ def parse_amount(text: str) -> Decimal:
 def _line(lines: Mapping[str, LineState], rulebook: Rulebook, code: str, field: str) -> LineState:
     if code not in lines or code not in rulebook.services:
         raise SwapError("unknown_service", field, service=code)
-    line = lines[code]
-    rule = rulebook.services[code]
-    if rule.unit != line.unit or rule.unit_value_cents != line.unit_value_cents:
-        # Converting at any other value than the ledger's would change the month's total.
-        raise SwapError("rulebook_mismatch", field, service=code)
-    return line
+    return lines[code]
 
 
-def _exact_units(cents: int, unit_value_cents: int) -> Decimal:
-    units = Decimal(cents) / Decimal(unit_value_cents)
-    exact = units.quantize(THOUSANDTH)
-    if exact != units:  # pragma: no cover - guaranteed by the quanta
-        raise AssertionError("swap units are not exact")
-    return exact
+def _keep_cents(rulebook: Rulebook, line: LineState) -> int:
+    """The money that must stay on the line: the rulebook's minimum units at the line's price."""
+    minimum = rulebook.services[line.code].min_keep_per_month
+    return int(minimum * line.unit_charge_cents)
+
+
+def swappable_units(rulebook: Rulebook, line: LineState) -> Decimal:
+    """The most of this line one can swap now: what is left, within the monthly minimum."""
+    if line.code not in rulebook.services:
+        return Decimal(0)
+    cents = min(line.remaining_cents, line.value_cents - _keep_cents(rulebook, line))
+    return units_for_money(cents, line.unit, line.unit_charge_cents)
+
+
+def _check_amount(amount, unit: Unit) -> Decimal:
+    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int)):
+        raise TypeError("amount must be a Decimal")
+    amount = Decimal(amount)
+    if not amount.is_finite():
+        raise SwapError("not_a_number")
+    if amount == 0:
+        raise SwapError("zero")
+    if amount < 0:
+        raise SwapError("negative")
+    decimals = _DECIMALS[unit]
+    if amount != amount.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_FLOOR):
+        raise SwapError("not_whole" if decimals == 0 else "too_many_decimals", decimals=decimals)
+    return amount
 
 
 def preview_swap(
@@ -190,34 +206,27 @@ def preview_swap(
     rule = rulebook.conversion(from_code, to_code)
     if rule is None:
         raise SwapError("forbidden_conversion", "to", service=from_code, target=to_code)
-    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int)):
-        raise TypeError("amount must be a Decimal")
-    amount = Decimal(amount)
-    if not amount.is_finite():
-        raise SwapError("not_a_number")
-    if amount == 0:
-        raise SwapError("zero")
-    if amount < 0:
-        raise SwapError("negative")
-    if amount != amount.quantize(THOUSANDTH):
-        raise SwapError("too_many_decimals")
-    if amount > source.remaining_units:
-        raise SwapError("more_than_available", available=max(source.remaining_units, Decimal(0)))
+    amount = _check_amount(amount, source.unit)
 
     # Rounded down: a fraction of a cent of the request can never be spent.
-    requested_cents = int(amount * source.unit_value_cents)
-    quantum = math.lcm(quantum_cents(source.unit_value_cents),
-                       quantum_cents(target.unit_value_cents))
-    moved = requested_cents // quantum * quantum
-    if moved == 0:
-        raise SwapError("too_small", smallest=_smallest_amount(quantum, source.unit_value_cents))
-    from_units = _exact_units(moved, source.unit_value_cents)
-    to_units = _exact_units(moved, target.unit_value_cents)
+    requested_cents = int(amount * source.unit_charge_cents)
+    if requested_cents > source.remaining_cents:
+        raise SwapError("more_than_available", available=max(source.remaining_buys, Decimal(0)))
+    keep = _keep_cents(rulebook, source)
+    if source.value_cents - requested_cents < keep:
+        raise SwapError("below_minimum",
+                        minimum=rulebook.services[from_code].min_keep_per_month,
+                        swappable=swappable_units(rulebook, source))
 
-    minimum = rulebook.services[from_code].min_keep_per_month
-    if source.granted_units - from_units < minimum:
-        raise SwapError("below_minimum", minimum=minimum,
-                        swappable=max(source.granted_units - minimum, Decimal(0)))
+    if target.unit in INDIVISIBLE:
+        bought = Decimal(requested_cents // target.unit_charge_cents)
+        moved = int(bought) * target.unit_charge_cents
+    else:
+        moved = requested_cents
+        bought = units_for_money(moved, target.unit, target.unit_charge_cents)
+    if moved == 0 or bought < SMALLEST_USEFUL[target.unit]:
+        raise SwapError("too_small", smallest=_smallest_request(source, target))
+
     if rule.max_per_month_cents is not None:
         already = converted.settled_cents + (0 if approving else converted.pending_cents)
         if already + moved > rule.max_per_month_cents:
@@ -228,41 +237,44 @@ def preview_swap(
         or (rule.automatic_up_to_cents is not None
             and converted.settled_cents + moved > rule.automatic_up_to_cents)
     )
+    from_after = source.remaining_cents - moved
+    to_after = target.remaining_cents + moved
     return SwapPreview(
         from_code=from_code,
         to_code=to_code,
         from_unit=source.unit,
         to_unit=target.unit,
-        from_unit_value_cents=source.unit_value_cents,
-        to_unit_value_cents=target.unit_value_cents,
+        from_unit_charge_cents=source.unit_charge_cents,
+        to_unit_charge_cents=target.unit_charge_cents,
         requested_units=amount,
         requested_cents=requested_cents,
         moved_cents=moved,
-        from_units=from_units,
-        to_units=to_units,
+        to_units=bought,
         remainder_cents=requested_cents - moved,
-        from_granted_after=source.granted_units - from_units,
-        from_remaining_after=source.remaining_units - from_units,
-        to_granted_after=target.granted_units + to_units,
-        to_remaining_after=target.remaining_units + to_units,
+        from_remaining_after_cents=from_after,
+        from_remaining_after=units_for_money(from_after, source.unit, source.unit_charge_cents),
+        to_remaining_after_cents=to_after,
+        to_remaining_after=units_for_money(to_after, target.unit, target.unit_charge_cents),
         needs_approval=needs_approval,
         rule=rule,
     )
 
 
-def _smallest_amount(quantum: int, unit_value_cents: int) -> Decimal:
-    """The smallest request (in from-units, 3 decimals, rounded up) that buys something."""
-    units = Decimal(quantum) / Decimal(unit_value_cents)
-    return units.quantize(THOUSANDTH, rounding="ROUND_CEILING")
+def _smallest_request(source: LineState, target: LineState) -> Decimal:
+    """The smallest request, in from-units, that buys the smallest useful amount of the target."""
+    need = int((SMALLEST_USEFUL[target.unit] * target.unit_charge_cents)
+               .to_integral_value(rounding="ROUND_CEILING"))
+    units = Decimal(need) / Decimal(source.unit_charge_cents)
+    step = Decimal(1).scaleb(-_DECIMALS[source.unit])
+    return units.quantize(step, rounding="ROUND_CEILING")
 
 
 def apply_swap(lines: Mapping[str, LineState], preview: SwapPreview) -> dict[str, LineState]:
     """The lines after the swap (for checks and tests; the database stores adjustments)."""
     result = dict(lines)
     source, target = lines[preview.from_code], lines[preview.to_code]
-    result[preview.from_code] = replace(source,
-                                        granted_units=source.granted_units - preview.from_units)
-    result[preview.to_code] = replace(target, granted_units=target.granted_units + preview.to_units)
+    result[preview.from_code] = replace(source, value_cents=source.value_cents - preview.moved_cents)
+    result[preview.to_code] = replace(target, value_cents=target.value_cents + preview.moved_cents)
     return result
 
 

@@ -19,6 +19,8 @@ from hbapp.domain.ledger import (
     month_start,
     month_statement,
 )
+from hbapp.domain.pricing import charge_for
+from hbapp.domain.timebands import TimeBand
 from hbapp.domain.units import Unit
 from hbapp.models import (
     Budget,
@@ -29,6 +31,7 @@ from hbapp.models import (
     LineAdjustment,
     Provider,
     ProviderChoice,
+    ProviderPrice,
     ServiceEvent,
     ServiceType,
 )
@@ -54,6 +57,8 @@ class LineView:
     unit: str
     unit_value_cents: int
     chosen_provider: str | None
+    chosen_provider_id: int | None
+    unit_charge_cents: int  # what one unit takes from the budget at the chosen provider
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,34 @@ def _budget_for_month(session: Session, client_id: int, month: date) -> Budget |
     ).first()
 
 
+def unit_charges(
+    session: Session, lines: list[tuple[BudgetLine, ServiceType]],
+    chosen: dict[int, tuple[int, str]],
+) -> dict[int, int]:
+    """line id -> what one unit takes from the budget: the chosen provider's weekday daytime
+    price as `charge_for` charges it (the unit value caps it where a self-pay share applies),
+    else the line's unit value. The price every page uses to turn money into units."""
+    wanted = {(chosen[service.id][0], service.id) for _, service in lines if service.id in chosen}
+    prices: dict[tuple[int, int], int] = {}
+    if wanted:
+        for provider_id, service_type_id, price in session.exec(
+            select(ProviderPrice.provider_id, ProviderPrice.service_type_id,
+                   ProviderPrice.price_cents)
+            .where(ProviderPrice.provider_id.in_({p for p, _ in wanted}),
+                   ProviderPrice.band == TimeBand.WEEKDAY_DAY.value)
+        ).all():
+            prices[(provider_id, service_type_id)] = price
+    result = {}
+    for line, service in lines:
+        price = prices.get((chosen[service.id][0], service.id)) if service.id in chosen else None
+        if price:
+            result[line.id] = charge_for(1, price, line.unit_value_cents,
+                                         service.self_pay_applies)[0]
+        else:
+            result[line.id] = line.unit_value_cents
+    return result
+
+
 def load_month(session: Session, client: Client, month: date, today: date) -> BudgetMonth | None:
     """The month's statement for a client, or None when no budget covers the month.
 
@@ -112,28 +145,32 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         .order_by(ServiceType.sort_order, ServiceType.code)
     ).all()
     line_ids = [line.id for line, _ in rows]
-    adjustments: dict[int, Decimal] = defaultdict(Decimal)
+    adjustments: dict[int, int] = defaultdict(int)
     if line_ids:
         for line_id, delta in session.exec(
-            select(LineAdjustment.budget_line_id, func.sum(LineAdjustment.delta_units))
+            select(LineAdjustment.budget_line_id, func.sum(LineAdjustment.delta_cents))
             .where(LineAdjustment.budget_line_id.in_(line_ids), LineAdjustment.month == month)
             .group_by(LineAdjustment.budget_line_id)
         ).all():
-            adjustments[line_id] = Decimal(delta)
-    chosen = dict(
-        session.exec(
-            select(ProviderChoice.service_type_id, Provider.name)
+            adjustments[line_id] = int(delta)
+    chosen = {
+        service_type_id: (provider_id, name)
+        for service_type_id, provider_id, name in session.exec(
+            select(ProviderChoice.service_type_id, Provider.id, Provider.name)
             .join(Provider, Provider.id == ProviderChoice.provider_id)
             .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
         ).all()
-    )
+    }
+    charges = unit_charges(session, [(line, service) for line, service in rows], chosen)
     grants = [
         LineGrant(
             line_id=line.id,
             service_code=service.code,
             unit=Unit(service.unit),
-            granted_units=Decimal(line.granted_units_per_month) + adjustments[line.id],
+            granted_units=Decimal(line.granted_units_per_month),
             unit_value_cents=line.unit_value_cents,
+            adjustment_cents=adjustments[line.id],
+            unit_charge_cents=charges[line.id],
         )
         for line, service in rows
     ]
@@ -144,7 +181,9 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             names=ServiceNames(service.name_fi, service.name_sv, service.name_en),
             unit=service.unit,
             unit_value_cents=line.unit_value_cents,
-            chosen_provider=chosen.get(service.id),
+            chosen_provider=chosen[service.id][1] if service.id in chosen else None,
+            chosen_provider_id=chosen[service.id][0] if service.id in chosen else None,
+            unit_charge_cents=charges[line.id],
         )
         for line, service in rows
     }

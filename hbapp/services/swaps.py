@@ -8,14 +8,15 @@ relative swapping at the same moment are served one after the other, and the sec
 what the first one took.
 
 A swap within the rulebook applies at once: a SwapRequest with status `applied` and two
-LineAdjustment rows (−from, +to) in the month, which the ledger adds to the granted units.
+LineAdjustment rows (−money from, +money to) in the month, which the ledger adds to the lines'
+values (the budget is money; see `hbapp.domain.swaps`).
 Otherwise the request is `pending`, changes nothing, and the case worker approves it (checked
 again against the balances of that moment) or declines it with a reason.
 
 Cancelling. A pending request can always be cancelled. An applied or approved swap can be
-cancelled while its month is not over and while the units it added are not needed: after taking
-them back, the to-line's remaining balance must not be negative (its use this month is covered
-by what was granted without the swap) and no rulebook minimum may break. Cancelling writes
+cancelled while its month is not over and while the money it added is not needed: after taking
+it back, the to-line's remaining balance must not be negative (its use this month is covered
+by what was granted without the swap). Cancelling writes
 reversing adjustments (the history stays), never deletes.
 """
 
@@ -33,7 +34,14 @@ from sqlmodel import Session, func, select
 from hbapp.db import write_session
 from hbapp.domain.ledger import month_start
 from hbapp.domain.rulebook import Rulebook, load_rulebook
-from hbapp.domain.swaps import LineState, MonthConversions, SwapError, SwapPreview, preview_swap
+from hbapp.domain.swaps import (
+    LineState,
+    MonthConversions,
+    SwapError,
+    SwapPreview,
+    preview_swap,
+    swappable_units,
+)
 from hbapp.domain.units import Unit
 from hbapp.models import (
     Budget,
@@ -108,9 +116,10 @@ class SwapChoice:
     code: str
     names: ServiceNames
     unit: str
-    unit_value_cents: int
-    granted_units: Decimal
-    remaining_units: Decimal
+    unit_charge_cents: int  # what one unit takes from the budget (chosen provider's price)
+    remaining_cents: int
+    remaining_buys: Decimal  # what is left, in units (the budget page says the same)
+    swappable_units: Decimal  # what may be swapped now: left, within the monthly minimum
     min_keep_units: Decimal
     targets: tuple[str, ...]  # codes this service may be converted into, in this budget
 
@@ -140,12 +149,13 @@ class SwapView:
     from_code: str
     from_names: ServiceNames
     from_unit: str
-    from_units: Decimal
+    from_units: Decimal  # as asked
     to_code: str
     to_names: ServiceNames
     to_unit: str
-    to_units: Decimal
-    amount_cents: int
+    to_units: Decimal  # what the moved money bought
+    amount_cents: int  # moved
+    requested_cents: int  # the value of what was asked; the difference stayed in the from-line
     status: str
     reason: str
     requested_by: str
@@ -186,9 +196,9 @@ def _load(session: Session, client: Client, month: date, today: date, lock: bool
         lines[balance.service_code] = LineState(
             code=balance.service_code,
             unit=Unit(balance.unit),
-            unit_value_cents=ledger.lines[balance.line_id].unit_value_cents,
-            granted_units=balance.granted_units,
-            used_units=balance.used_units,
+            unit_charge_cents=balance.unit_charge_cents,
+            value_cents=balance.value_cents,
+            used_cents=balance.used_cents,
         )
         line_ids[balance.service_code] = balance.line_id
     return _Month(budget, ledger, lines, line_ids)
@@ -225,11 +235,12 @@ def _preview_in(session: Session, month: _Month, rulebook: Rulebook, from_code: 
     return preview_swap(rulebook, month.lines, from_code, to_code, amount, converted, approving)
 
 
-def _adjust(session: Session, swap: SwapRequest, from_units: Decimal, to_units: Decimal) -> None:
+def _adjust(session: Session, swap: SwapRequest, moved_cents: int) -> None:
+    """Move money: out of the from-line, into the to-line (negative to undo a swap)."""
     session.add(LineAdjustment(budget_line_id=swap.from_line_id, month=swap.month,
-                               delta_units=-from_units, swap_request_id=swap.id))
+                               delta_cents=-moved_cents, swap_request_id=swap.id))
     session.add(LineAdjustment(budget_line_id=swap.to_line_id, month=swap.month,
-                               delta_units=to_units, swap_request_id=swap.id))
+                               delta_cents=moved_cents, swap_request_id=swap.id))
 
 
 def _details(preview: SwapPreview) -> dict:
@@ -237,10 +248,15 @@ def _details(preview: SwapPreview) -> dict:
         "from": preview.from_code,
         "to": preview.to_code,
         "requested_units": str(preview.requested_units),
-        "from_units": str(preview.from_units),
+        "requested_cents": preview.requested_cents,
         "to_units": str(preview.to_units),
         "amount_cents": preview.moved_cents,
     }
+
+
+def _stored(units: Decimal) -> Decimal:
+    """Units as the database keeps them (3 decimals); hours of whole minutes read back the same."""
+    return units.quantize(Decimal("0.001"))
 
 
 def _client(session: Session, client_id: int) -> Client:
@@ -273,11 +289,12 @@ def swap_options(engine: Engine, actor: Actor, client_id: int, month: date, toda
         targets = tuple(t for t in book.targets(code) if t in loaded.lines) if rule else ()
         services[code] = SwapChoice(
             code=code, names=view.names, unit=line.unit.value,
-            unit_value_cents=line.unit_value_cents, granted_units=line.granted_units,
-            remaining_units=line.remaining_units,
+            unit_charge_cents=line.unit_charge_cents, remaining_cents=line.remaining_cents,
+            remaining_buys=line.remaining_buys, swappable_units=swappable_units(book, line),
             min_keep_units=rule.min_keep_per_month if rule else Decimal(0), targets=targets,
         )
-    sources = tuple(code for code, choice in services.items() if choice.targets)
+    sources = tuple(code for code, choice in services.items()
+                    if choice.targets and choice.swappable_units > 0)
     return SwapOptions(client.full_name, loaded.ledger.month, book.version, services, sources)
 
 
@@ -335,7 +352,7 @@ def _swap_views(session: Session, swaps: list[SwapRequest], today: date) -> list
             ledger = months[key]
             balance = next((b for b in ledger.statement.lines if b.line_id == swap.to_line_id),
                            None) if ledger else None
-            can_cancel = balance is not None and balance.remaining_units >= swap.to_units
+            can_cancel = balance is not None and balance.remaining_cents >= swap.amount_cents
         views.append(SwapView(
             swap_id=swap.id, client_id=swap.client_id,
             client_name=clients[swap.client_id].full_name, month=swap.month,
@@ -345,7 +362,8 @@ def _swap_views(session: Session, swaps: list[SwapRequest], today: date) -> list
             to_code=target.code,
             to_names=ServiceNames(target.name_fi, target.name_sv, target.name_en),
             to_unit=target.unit, to_units=Decimal(swap.to_units),
-            amount_cents=swap.amount_cents, status=swap.status, reason=swap.reason,
+            amount_cents=swap.amount_cents, requested_cents=swap.requested_cents,
+            status=swap.status, reason=swap.reason,
             requested_by=people.get(swap.requested_by_person_id, ""),
             created_at=swap.created_at, decided_at=swap.decided_at, can_cancel=can_cancel,
         ))
@@ -414,14 +432,15 @@ def request_swap(engine: Engine, actor: Actor, client_id: int, month: date, from
             swap = SwapRequest(
                 budget_id=loaded.budget.id, client_id=client_id, month=loaded.ledger.month,
                 from_line_id=loaded.line_ids[from_code], to_line_id=loaded.line_ids[to_code],
-                from_units=preview.from_units, to_units=preview.to_units,
-                amount_cents=preview.moved_cents, status=status.value,
+                from_units=preview.requested_units, to_units=_stored(preview.to_units),
+                amount_cents=preview.moved_cents, requested_cents=preview.requested_cents,
+                status=status.value,
                 rulebook_version=book.version, requested_by_person_id=actor.person_id,
             )
             session.add(swap)
             session.flush()
             if status is SwapStatus.APPLIED:
-                _adjust(session, swap, preview.from_units, preview.to_units)
+                _adjust(session, swap, preview.moved_cents)
             loaded.budget.version += 1
             session.add(loaded.budget)
             audit.record(session, actor.person_id, "swap_requested", client_id,
@@ -457,15 +476,9 @@ def cancel_swap(engine: Engine, actor: Actor, swap_id: int, today: date,
             if _closed(swap.month, today):
                 raise SwapError("month_closed", "swap")
             to_line = next(code for code, lid in loaded.line_ids.items() if lid == swap.to_line_id)
-            target = loaded.lines[to_line]
-            if target.remaining_units < Decimal(swap.to_units):
+            if loaded.lines[to_line].remaining_cents < swap.amount_cents:
                 raise SwapError("already_used", "swap")
-            book = _rulebook(session, client, rulebook)
-            rule = book.services.get(to_line)
-            if rule is not None and target.granted_units - Decimal(swap.to_units) < \
-                    rule.min_keep_per_month:
-                raise SwapError("below_minimum", "swap", minimum=rule.min_keep_per_month)
-            _adjust(session, swap, -Decimal(swap.from_units), -Decimal(swap.to_units))
+            _adjust(session, swap, -swap.amount_cents)
         else:
             raise SwapError("not_cancellable", "swap")
         swap.status = SwapStatus.CANCELLED.value
@@ -510,11 +523,12 @@ def decide_swap(engine: Engine, actor: Actor, swap_id: int, approve: bool, reaso
                 audit.record(session, actor.person_id, "swap_approval_refused", swap.client_id,
                              swap_id=swap.id, code=error.code)
             else:
-                swap.from_units, swap.to_units = preview.from_units, preview.to_units
+                swap.to_units = _stored(preview.to_units)
                 swap.amount_cents = preview.moved_cents
+                swap.requested_cents = preview.requested_cents
                 swap.rulebook_version = book.version
                 swap.status = SwapStatus.APPROVED.value
-                _adjust(session, swap, preview.from_units, preview.to_units)
+                _adjust(session, swap, preview.moved_cents)
         else:
             swap.status = SwapStatus.DECLINED.value
         if refusal is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hbapp.domain.ledger import LineBalance
-from hbapp.domain.units import Unit
+from hbapp.domain.units import SMALLEST_USEFUL, Unit
 from hbapp.i18n import Translator, unit_price_label
 from hbapp.services.budget import BudgetMonth
 
@@ -15,35 +15,52 @@ def percent(fraction: Decimal) -> int:
     return max(0, min(100, int((fraction * 100).to_integral_value())))
 
 
+def buys_text(t: Translator, cents: int, buys: Decimal, unit: str, charge_cents: int) -> str:
+    """What money buys of a service, as every page says it: "enough for 2 h 57 min"."""
+    if unit == Unit.EURO.value:
+        return ""
+    if cents > 0 and buys < SMALLEST_USEFUL[Unit(unit)]:
+        return t("not enough for {smallest}", smallest=t.quantity(SMALLEST_USEFUL[Unit(unit)], unit))
+    return t("enough for {quantity} at {price}", quantity=t.quantity(buys, unit),
+             price=unit_price_label(charge_cents, unit, t))
+
+
 def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[str, str]:
+    """One line in money, with what the money left buys (`units_for_money` via the ledger)."""
     view = month.lines[balance.line_id]
     name = view.names.get(t.locale)
-    used = t.quantity(balance.used_units, view.unit)
-    granted = t.quantity(balance.granted_units, view.unit)
     over = balance.remaining_cents < 0
+    buys = ("" if over else buys_text(t, balance.remaining_cents, balance.remaining_buys,
+                                      view.unit, balance.unit_charge_cents))
+    decided = t("{quantity} at {price}", quantity=t.quantity(balance.granted_units, view.unit),
+                price=unit_price_label(balance.unit_value_cents, view.unit, t))
+    if balance.adjustment_cents > 0:
+        decided += ", " + t("{amount} added by swaps", amount=t.money(balance.adjustment_cents))
+    elif balance.adjustment_cents < 0:
+        decided += ", " + t("{amount} swapped to other services",
+                            amount=t.money(-balance.adjustment_cents))
+    if over:
+        left = t("Over by {amount}", amount=t.money(-balance.remaining_cents))
+    elif buys:
+        left = t("Left: {amount}, {buys}", amount=t.money(balance.remaining_cents), buys=buys)
+    else:
+        left = t("Left: {amount}", amount=t.money(balance.remaining_cents))
     return {
         "id": str(balance.line_id),
         "code": view.service_code,
         "name": name,
-        "used_of": t("{used} of {granted} used", used=used, granted=granted),
-        "granted": granted,
+        "used_of": t("{used} of {granted} used ({quantity})",
+                     used=t.money(balance.used_cents), granted=t.money(balance.value_cents),
+                     quantity=t.quantity(balance.used_units, view.unit)),
         "granted_money": t.money(balance.value_cents),
-        "used": used,
+        "decided": decided,
+        "used": t.quantity(balance.used_units, view.unit),
         "used_money": t.money(balance.used_cents),
-        "remaining": t.quantity(balance.remaining_units, view.unit),
         "remaining_money": t.money(balance.remaining_cents),
-        "left": (
-            t("Over by {amount}", amount=t.money(-balance.remaining_cents))
-            if over
-            else t("Left: {amount}", amount=t.money(balance.remaining_cents))
-            if view.unit == Unit.EURO.value
-            else t(
-                "Left: {quantity} ({amount})",
-                quantity=t.quantity(balance.remaining_units, view.unit),
-                amount=t.money(balance.remaining_cents),
-            )
-        ),
-        "unit_value": unit_price_label(view.unit_value_cents, view.unit, t),
+        "buys": buys,
+        "leftover": (t("The money stays in your budget: you can use it for your other services.")
+                     if balance.leftover_only else ""),
+        "left": left,
         "provider": view.chosen_provider or "",
         "percent": str(percent(balance.used_fraction)),
         "over": "1" if over else "",
@@ -52,7 +69,15 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
 
 def summary_texts(t: Translator, month: BudgetMonth) -> dict[str, str]:
     statement = month.statement
-    if statement.projected_overspend and not statement.overspent:
+    if statement.period == "past":
+        forecast = (t("The budget was overspent by {amount}.",
+                      amount=t.money(-statement.remaining_cents))
+                    if statement.overspent else
+                    t("The month is over. {amount} was left unused.",
+                      amount=t.money(statement.remaining_cents)))
+    elif statement.period == "future":
+        forecast = t("This month has not started yet.")
+    elif statement.projected_overspend and not statement.overspent:
         forecast = t(
             "At this pace you will use {amount} this month, more than the budget.",
             amount=t.money(statement.projected_used_cents),
@@ -80,7 +105,9 @@ def summary_texts(t: Translator, month: BudgetMonth) -> dict[str, str]:
         ),
         "percent": str(percent(statement.used_fraction)),
         "forecast": forecast,
-        "warning": "1" if statement.projected_overspend or statement.overspent else "",
+        "warning": "1" if statement.overspent or (
+            statement.period == "current" and statement.projected_overspend) else "",
+        "additions": t.money(statement.additions_cents) if statement.additions_cents else "",
         "decision": month.decision_reference,
     }
 

@@ -2,7 +2,10 @@
 the rulebook's limits, every refusal code, authorization and the audit trail.
 
 Each test seeds its own database with `today` on the first day of a month, so the month has no
-service events yet and the balances are exactly the granted units.
+service events yet and the balances are exactly the granted money. The budget is money: a swap
+moves cents between lines, and units are what the money buys at the price charged (Aino's chosen
+home-care provider charges 38,50 €/h on weekdays, her chosen cleaner 35,00 €/h; carer's leave,
+transport and the gym card have no chosen provider and are priced at their unit values).
 """
 
 from __future__ import annotations
@@ -64,6 +67,9 @@ def client_id(engine, first_name: str) -> int:
         return session.exec(select(Client.id).where(Client.first_name == first_name)).one()
 
 
+HOME_CARE_HOUR = 3850  # Saimaan Kotihelmi's weekday price, below the 39,90 € unit value
+
+
 def balances(engine, first_name: str, month: date = MONTH):
     with read_session(engine) as session:
         client = session.exec(select(Client).where(Client.first_name == first_name)).one()
@@ -90,6 +96,12 @@ def audit_actions(engine, client: int) -> list[str]:
         ).all())
 
 
+def minutes(units: Decimal) -> tuple[int, int]:
+    from hbapp.domain.money import hours_minutes
+
+    return hours_minutes(units)
+
+
 def test_demo_rulebook_is_found_for_the_demo_organizer(engine):
     with read_session(engine) as session:
         from hbapp.models import Organizer
@@ -108,33 +120,52 @@ def test_swap_within_the_rules_applies_at_once(engine):
     aino = client_id(engine, "Aino")
     outcome = swap(engine, "demo-client", "Aino", "carers_leave", "home_care", "2")
     assert outcome.status == "applied"
-    assert outcome.preview.moved_cents == 19_950
-    assert outcome.preview.to_units == D(5)
-    assert outcome.preview.from_units == D("1.995")
-    assert outcome.preview.remainder_cents == 50
+    assert outcome.preview.requested_cents == outcome.preview.moved_cents == 20_000
+    assert minutes(outcome.preview.to_units) == (5, 11)  # 200 € at 38,50 €/h, whole minutes
+    assert outcome.preview.remainder_cents == 0
     statement, lines = balances(engine, "Aino")
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS  # the total never changes
-    assert lines["home_care"].granted_units == D(25)
-    assert lines["carers_leave"].granted_units == D("2.005")
+    assert lines["home_care"].value_cents == 79_800 + 20_000
+    assert lines["carers_leave"].value_cents == 40_000 - 20_000
+    # What the preview said is left is what the ledger says now.
+    assert lines["carers_leave"].remaining_buys == outcome.preview.from_remaining_after == 2
+    assert lines["home_care"].remaining_buys == outcome.preview.to_remaining_after
+    assert minutes(lines["home_care"].remaining_buys) == (25, 55)
     with read_session(engine) as session:
         row = session.get(SwapRequest, outcome.swap_id)
         assert row.rulebook_version == "EKHVA-2026.1"
         assert row.requested_by_person_id == actor(engine, "demo-client").person_id
-        deltas = sorted(Decimal(a.delta_units) for a in session.exec(
+        # The history keeps what was confirmed: 2 days asked, 5 h 11 min bought, 200 € moved.
+        assert (row.from_units, minutes(row.to_units), row.amount_cents, row.requested_cents) == \
+            (D(2), (5, 11), 20_000, 20_000)
+        deltas = sorted(a.delta_cents for a in session.exec(
             select(LineAdjustment).where(LineAdjustment.swap_request_id == row.id)).all())
-        assert deltas == [D("-1.995"), D(5)]
+        assert deltas == [-20_000, 20_000]
         assert session.exec(select(Budget.version).where(Budget.client_id == aino)).one() == 1
     # The next month is untouched: a swap is for one month only.
     _, next_lines = balances(engine, "Aino", add_months(MONTH, 1))
-    assert next_lines["home_care"].granted_units == D(20)
+    assert next_lines["home_care"].value_cents == 79_800
     assert "swap_requested" in audit_actions(engine, aino)
+
+
+def test_days_are_swapped_whole_and_whole_trips_bought(engine):
+    assert refusal(engine, "demo-client", "Aino", "carers_leave", "home_care", "0.5") == \
+        "not_whole"
+    outcome = swap(engine, "demo-client", "Aino", "carers_leave", "transport", "1")
+    # 100 € buys 4 trips at 25 € exactly; nothing stays behind.
+    assert (outcome.preview.to_units, outcome.preview.moved_cents,
+            outcome.preview.remainder_cents) == (4, 10_000, 0)
+    outcome = swap(engine, "demo-client", "Aino", "home_care", "cleaning", "1")
+    assert outcome.preview.moved_cents == HOME_CARE_HOUR
+    assert minutes(outcome.preview.to_units) == (1, 6)  # 38,50 € at 35 €/h
 
 
 def test_relative_with_manage_can_swap_and_preview_writes_nothing(engine):
     aino = client_id(engine, "Aino")
     preview = preview_swap_for_client(engine, actor(engine, "demo-relative"), aino, MONTH,
                                       "home_care", "cleaning", D(2), TODAY)
-    assert (preview.moved_cents, preview.to_units) == (7980, D("2.28"))
+    assert preview.moved_cents == 2 * HOME_CARE_HOUR
+    assert minutes(preview.to_units) == (2, 12)
     with read_session(engine) as session:
         assert session.exec(select(SwapRequest)).all() == []
     assert swap(engine, "demo-relative", "Aino", "home_care", "cleaning", "2").status == "applied"
@@ -148,14 +179,14 @@ def test_over_the_automatic_limit_waits_for_the_worker_who_approves(engine):
     second = swap(engine, "demo-client", "Aino", "home_care", "cleaning", "1.5")
     assert second.status == "pending"
     _, lines = balances(engine, "Aino")
-    assert lines["home_care"].granted_units == D(19)  # only the first one moved
+    assert lines["home_care"].value_cents == 79_800 - HOME_CARE_HOUR  # only the first one moved
     pending = pending_swaps_for_worker(engine, actor(engine, "demo-worker"), TODAY)
     assert [p.swap_id for p in pending] == [second.swap_id]
     decided = decide_swap(engine, actor(engine, "demo-worker"), second.swap_id, True, "", TODAY)
     assert decided.status == "approved"
     statement, lines = balances(engine, "Aino")
-    assert lines["home_care"].granted_units == D("17.5")
-    assert lines["cleaning"].granted_units == D(5) + D("1.14") + D("1.71")
+    assert lines["home_care"].value_cents == 79_800 - HOME_CARE_HOUR - 5775
+    assert lines["cleaning"].value_cents == 17_500 + HOME_CARE_HOUR + 5775
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS
     assert pending_swaps_for_worker(engine, actor(engine, "demo-worker"), TODAY) == []
     views = swaps_for_client(engine, actor(engine, "demo-client"), aino, TODAY)
@@ -165,7 +196,7 @@ def test_over_the_automatic_limit_waits_for_the_worker_who_approves(engine):
 
 def test_case_worker_conversion_declined_with_reason(engine):
     aino = client_id(engine, "Aino")
-    outcome = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "0.5")
+    outcome = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "1")
     assert outcome.status == "pending"
     worker = actor(engine, "demo-worker")
     with pytest.raises(SwapError) as caught:
@@ -190,7 +221,7 @@ def test_approval_is_checked_again_against_the_current_balances(engine):
     pending = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "1")
     assert pending.status == "pending"
     # Meanwhile the carer's leave above the minimum goes into home care.
-    assert swap(engine, "demo-client", "Aino", "carers_leave", "home_care", "1.5").status == \
+    assert swap(engine, "demo-client", "Aino", "carers_leave", "home_care", "2").status == \
         "applied"
     with pytest.raises(SwapError) as caught:
         decide_swap(engine, actor(engine, "demo-worker"), pending.swap_id, True, "", TODAY)
@@ -204,14 +235,14 @@ def test_cancel_pending_and_applied_restores_the_balances(engine):
     aino = client_id(engine, "Aino")
     client = actor(engine, "demo-client")
     applied = swap(engine, "demo-client", "Aino", "carers_leave", "home_care", "1")
-    pending = swap(engine, "demo-relative", "Aino", "carers_leave", "gym_card", "0.5")
+    pending = swap(engine, "demo-relative", "Aino", "carers_leave", "gym_card", "1")
     assert [v.can_cancel for v in swaps_for_client(engine, client, aino, TODAY)] == [True, True]
     assert cancel_swap(engine, client, pending.swap_id, TODAY).status == "cancelled"
     assert cancel_swap(engine, actor(engine, "demo-relative"), applied.swap_id,
                        TODAY).status == "cancelled"
     statement, lines = balances(engine, "Aino")
-    assert lines["carers_leave"].granted_units == D(4)
-    assert lines["home_care"].granted_units == D(20)
+    assert lines["carers_leave"].value_cents == 40_000
+    assert lines["home_care"].value_cents == 79_800
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS
     with pytest.raises(SwapError) as caught:
         cancel_swap(engine, client, applied.swap_id, TODAY)
@@ -249,15 +280,16 @@ def test_a_swap_whose_units_are_used_cannot_be_cancelled(engine):
     [
         ("home_care", "cleaning", "0", "zero"),
         ("home_care", "cleaning", "-1", "negative"),
-        ("home_care", "cleaning", "1.0005", "too_many_decimals"),
+        ("home_care", "cleaning", "1.005", "too_many_decimals"),
         ("home_care", "cleaning", "21", "more_than_available"),
+        ("carers_leave", "home_care", "0.5", "not_whole"),
         ("sauna", "cleaning", "1", "unknown_service"),
         ("home_care", "personal_assistance", "1", "unknown_service"),  # not in Aino's budget
         ("gym_card", "home_care", "10", "forbidden_conversion"),
         ("home_care", "home_care", "1", "same_service"),
-        ("carers_leave", "home_care", "0.3", "too_small"),
-        ("carers_leave", "home_care", "2.5", "below_minimum"),
-        ("home_care", "cleaning", "5.1", "over_monthly_max"),
+        ("cleaning", "home_care", "0.01", "too_small"),
+        ("carers_leave", "home_care", "3", "below_minimum"),
+        ("home_care", "cleaning", "5.2", "over_monthly_max"),
     ],
 )
 def test_every_refusal_has_its_code_and_is_audited(engine, from_code, to_code, amount, code):
@@ -265,7 +297,7 @@ def test_every_refusal_has_its_code_and_is_audited(engine, from_code, to_code, a
     assert refusal(engine, "demo-client", "Aino", from_code, to_code, amount) == code
     statement, lines = balances(engine, "Aino")
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS
-    assert lines["home_care"].granted_units == D(20)
+    assert lines["home_care"].value_cents == 79_800
     with read_session(engine) as session:
         assert session.exec(select(SwapRequest)).all() == []
         details = session.exec(
@@ -292,7 +324,7 @@ def test_future_month_can_be_swapped(engine):
                    add_months(MONTH, 1))
     assert outcome.status == "applied"
     _, lines = balances(engine, "Aino", add_months(MONTH, 1))
-    assert lines["home_care"].granted_units == D(19)
+    assert lines["home_care"].value_cents == 79_800 - HOME_CARE_HOUR
 
 
 def test_options_list_only_conversions_possible_in_this_budget(engine):
@@ -324,7 +356,7 @@ def test_who_may_not_swap(engine, subject, first_name, reason):
 
 
 def test_cancel_by_others_is_denied(engine):
-    outcome = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "0.5")
+    outcome = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "1")
     for subject, reason in (("demo-relative-view", "missing_scope"),
                             ("demo-client-2", "no_mandate")):
         with pytest.raises(AccessDenied) as caught:
@@ -357,7 +389,7 @@ def test_worker_without_consent_or_assignment_cannot_decide(engine):
         decide_swap(engine, worker, greta_swap, True, "", TODAY)
     assert caught.value.reason == "no_consent"
 
-    aino_swap = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "0.5").swap_id
+    aino_swap = swap(engine, "demo-client", "Aino", "carers_leave", "gym_card", "1").swap_id
     for subject, reason in (("demo-worker-2", "not_assigned"), ("demo-client", "not_a_worker"),
                             ("demo-relative", "not_a_worker")):
         with pytest.raises(AccessDenied) as caught:

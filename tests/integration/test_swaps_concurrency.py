@@ -80,11 +80,13 @@ def test_simultaneous_swaps_never_take_more_than_the_balance(empty_engine):
     done = [r for r in results if not isinstance(r, Exception)]
     failed = [r for r in results if isinstance(r, Exception)]
     assert all(isinstance(r, SwapError) and r.code == "more_than_available" for r in failed), failed
-    assert len(done) == 6  # 20 h granted, 3 h each: six fit, the seventh would overspend
+    # 798 € of home care at the chosen provider's 38,50 €/h: 3 h take 115,50 € each, so six
+    # fit and the seventh would overspend.
+    assert len(done) == 6
     statement, lines, version, swaps, adjustments = aino_month(engine)
     assert sum(Decimal(s.from_units) for s in swaps) == Decimal(18)
-    assert lines["home_care"].remaining_units == Decimal(2)
-    assert all(line.remaining_units >= 0 for line in lines.values())
+    assert lines["home_care"].remaining_cents == 79_800 - 6 * 3 * 3850
+    assert all(line.remaining_cents >= 0 for line in lines.values())
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS
     assert version == 6
     assert len(adjustments) == 12
@@ -104,10 +106,9 @@ def test_simultaneous_swaps_never_break_the_minimum(empty_engine):
     done = [r for r in results if not isinstance(r, Exception)]
     failed = [r for r in results if isinstance(r, Exception)]
     assert all(isinstance(r, SwapError) and r.code == "below_minimum" for r in failed), failed
-    # 1 day buys 2 h (79,80 €, 0.798 days); two fit above the 2-day minimum, a third does not.
+    # A day moves 100 €; two fit above the 2-day (200 €) minimum of 400 €, a third does not.
     assert [r.status for r in done] == ["applied", "applied"]
     statement, lines, version, swaps, _ = aino_month(engine)
-    assert lines["carers_leave"].granted_units == Decimal(4) - 2 * Decimal("0.798")
-    assert lines["carers_leave"].granted_units >= 2
+    assert lines["carers_leave"].value_cents == 40_000 - 2 * 10_000 == 2 * 10_000
     assert statement.budget_cents == AINO_MONTHLY_BUDGET_CENTS
     assert version == 2 and len(swaps) == 2

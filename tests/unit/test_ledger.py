@@ -13,7 +13,7 @@ from hbapp.domain.ledger import (
     month_statement,
 )
 from hbapp.domain.money import hours_minutes
-from hbapp.domain.units import Unit
+from hbapp.domain.units import INDIVISIBLE, Unit
 
 JUNE = date(2026, 6, 1)
 
@@ -63,12 +63,14 @@ def test_statement_of_an_average_kainuu_budget():
     assert home_care.used_units == Decimal("14.5")
     assert hours_minutes(home_care.used_units) == (14, 30)
     assert hours_minutes(home_care.granted_units) == (20, 0)
-    assert home_care.remaining_units == Decimal("5.5")
     assert home_care.used_cents == 58_215
     assert home_care.remaining_cents == 79_800 - 58_215
+    # 215,85 € left at 39,90 €/h buys 5 h 24 min (324.6 min, rounded down): derived from money,
+    # not 20 h − 14.5 h, because the events were charged at the providers' real prices.
+    assert hours_minutes(home_care.remaining_buys) == (5, 24)
     assert home_care.value_cents == 79_800
     assert not home_care.overspent
-    assert leave.used_units == 1 and leave.remaining_units == 2
+    assert leave.used_units == 1 and leave.remaining_buys == 2 and leave.remaining_cents == 20_000
     assert leave.used_fraction == Decimal(1) / 3
     assert assistance.used_cents == 0 and assistance.used_fraction == 0
     assert assistance.remaining_cents == assistance.value_cents == 46_200
@@ -80,7 +82,7 @@ def test_one_line_may_be_overspent_while_the_pooled_budget_is_not():
     st_ = month_statement(JUNE, LINES, events, today=date(2026, 7, 1))
     home_care = st_.lines[0]
     assert home_care.overspent
-    assert home_care.remaining_units == -5
+    assert home_care.remaining_buys == 0  # nothing left to buy on the line
     assert home_care.remaining_cents == 79_800 - 99_750
     assert not st_.overspent
     assert st_.remaining_cents == 156_000 - 99_750
@@ -239,6 +241,8 @@ def budgets(draw):
             unit=draw(st.sampled_from(list(Unit))),
             granted_units=draw(_units),
             unit_value_cents=draw(st.integers(min_value=0, max_value=20_000)),
+            adjustment_cents=draw(st.integers(min_value=-20_000, max_value=20_000)),
+            unit_charge_cents=draw(st.none() | st.integers(min_value=1, max_value=20_000)),
         )
         for line_id in ids
     ]
@@ -282,7 +286,18 @@ def test_statement_adds_up(budget, today):
         mine = [e for e in in_june if e.line_id == line.line_id]
         assert balance.line_id == line.line_id
         assert balance.used_units == sum((e.units for e in mine), Decimal(0))
-        assert balance.remaining_units == line.granted_units - balance.used_units
+        # What is said to be left can really be bought, and nothing more than one more unit.
+        charge = line.unit_charge_cents or line.unit_value_cents
+        if charge > 0 and balance.remaining_cents > 0:
+            # Exact products: hours are whole minutes, so compare in minutes.
+            scale = 60 if line.unit is Unit.HOUR else 1 if line.unit in INDIVISIBLE else 100
+            exact = balance.remaining_buys * scale
+            steps = exact.to_integral_value()
+            assert abs(exact - steps) < Decimal("1e-20")  # whole minutes (1/60 is inexact)
+            assert steps * charge <= balance.remaining_cents * scale
+            assert (steps + 1) * charge > balance.remaining_cents * scale
+        else:
+            assert balance.remaining_buys == 0
         assert balance.remaining_cents == balance.value_cents - balance.used_cents
         assert balance.overspent == (balance.used_cents > balance.value_cents)
     if today < JUNE or today >= date(2026, 7, 1) or today == date(2026, 6, 30):
@@ -301,3 +316,30 @@ def test_event_order_does_not_matter(budget):
     forward = month_statement(JUNE, lines, events, additions, today=today)
     backward = month_statement(JUNE, lines, list(reversed(events)), additions, today=today)
     assert forward == backward
+
+
+def test_swapped_money_and_the_chosen_providers_price():
+    # 4 days of carer's leave at 100 € = 400 €; a swap moved 99 € out; the chosen provider
+    # charges 99 €/day. One day used (99 €): 202 € left buys 2 days at that price.
+    leave = LineGrant(2, "carers_leave", Unit.DAY, Decimal(4), 10_000, adjustment_cents=-9_900,
+                      unit_charge_cents=9_900)
+    st_ = month_statement(JUNE, [leave], [event(2, 3, 1, 9_900)], today=date(2026, 6, 20))
+    (balance,) = st_.lines
+    assert balance.decided_cents == 40_000 and balance.value_cents == 30_100
+    assert balance.remaining_cents == 20_200 and balance.remaining_buys == 2
+    assert not balance.leftover_only
+
+
+def test_a_leftover_below_the_smallest_useful_amount_is_said_so():
+    cleaning = LineGrant(4, "cleaning", Unit.HOUR, Decimal(1), 3_500)
+    st_ = month_statement(JUNE, [cleaning], [event(4, 3, "0.9", 3_192)], today=date(2026, 6, 20))
+    (balance,) = st_.lines
+    assert balance.remaining_cents == 308
+    assert hours_minutes(balance.remaining_buys) == (0, 5)
+    assert balance.leftover_only
+
+
+def test_period_of_the_month():
+    assert month_statement(JUNE, LINES, [], today=date(2026, 7, 1)).period == "past"
+    assert month_statement(JUNE, LINES, [], today=date(2026, 6, 30)).period == "current"
+    assert month_statement(JUNE, LINES, [], today=date(2026, 5, 31)).period == "future"

@@ -149,19 +149,25 @@ def totals() -> rx.Component:
 def line_card(line: rx.Var) -> rx.Component:
     return rx.el.li(
         rx.el.h3(line["name"]),
-        rx.el.p(line["unit_value"], class_name="muted"),
         rx.el.dl(
             rx.el.div(
-                rx.el.dt(T("Granted")), rx.el.dd(line["granted"], " · ", line["granted_money"])
+                rx.el.dt(T("Granted")),
+                rx.el.dd(line["granted_money"], rx.el.span(" (", line["decided"], ")",
+                                                           class_name="muted")),
             ),
-            rx.el.div(rx.el.dt(T("Used")), rx.el.dd(line["used"], " · ", line["used_money"])),
+            rx.el.div(rx.el.dt(T("Used")), rx.el.dd(line["used_money"], " · ", line["used"])),
             rx.el.div(
-                rx.el.dt(T("Left")), rx.el.dd(line["remaining"], " · ", line["remaining_money"])
+                rx.el.dt(T("Left")),
+                rx.el.dd(
+                    line["remaining_money"],
+                    rx.cond(line["buys"] != "", rx.el.span(", ", line["buys"])),
+                ),
             ),
             class_name="figures",
         ),
         progress_bar(line["percent"], line["name"], line["over"] != ""),
         rx.cond(line["over"] != "", rx.el.p(line["left"], class_name="warning-text")),
+        rx.cond(line["leftover"] != "", rx.el.p(line["leftover"], class_name="muted")),
         rx.cond(
             line["provider"] != "",
             rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),
@@ -191,6 +197,11 @@ def budget_content() -> rx.Component:
         rx.el.section(
             rx.el.h2(T("Services"), id="lines-heading"),
             rx.el.ul(rx.foreach(BudgetState.lines, line_card), class_name="card-list"),
+            rx.cond(
+                BudgetState.summary["additions"] != "",
+                rx.el.p(T("Other additions to the budget:"), " ", BudgetState.summary["additions"],
+                        class_name="card"),
+            ),
             aria_labelledby="lines-heading",
         ),
         rx.el.section(

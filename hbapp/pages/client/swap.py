@@ -110,9 +110,16 @@ class SwapState(AppState):
         self.ready = True
         return self._page_ready(N_("Swap services"))
 
+    def _at(self, *steps: str) -> bool:
+        """Each step answers only on its own page: a repeated or out-of-order event (a double
+        tap on Confirm, a crafted event) changes nothing."""
+        return self.step in steps
+
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def start(self):
+        if not self._at("list", "result") or not self.can_manage:
+            return
         self.from_code = self.to_code = self.amount_text = ""
         self.notice = ""
         return self._go("from")
@@ -125,17 +132,17 @@ class SwapState(AppState):
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def change(self, step: str):
-        if step in ("from", "to", "amount"):
+        if self._at("check") and step in ("from", "to", "amount"):
             return self._go(step)
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def submit_from(self, form_data: dict):
         current = self._who()
-        if current is None:
+        if current is None or not self._at("from"):
             return
         code = str(form_data.get("from", ""))
-        options = self._options(current)
+        options = self._safe_options(current)
         if options is None or code not in options.sources:
             t = self._t()
             self.error = t("Choose the service you want to swap from.")
@@ -150,11 +157,12 @@ class SwapState(AppState):
     @allow(Audience.CLIENT_MANAGE)
     def submit_to(self, form_data: dict):
         current = self._who()
-        if current is None:
+        if current is None or not self._at("to"):
             return
         code = str(form_data.get("to", ""))
-        options = self._options(current)
-        if options is None or code not in options.services.get(self.from_code).targets:
+        options = self._safe_options(current)
+        source = options.services.get(self.from_code) if options else None
+        if source is None or code not in source.targets:
             t = self._t()
             self.error = t("Choose the service you want to swap into.")
             return
@@ -169,10 +177,24 @@ class SwapState(AppState):
         )
         return self._go("amount")
 
+    def _safe_options(self, current):
+        """The options now, or None (and the page says why) when they cannot be read."""
+        try:
+            return self._options(current)
+        except AccessDenied:
+            self.denied = True
+        except SwapError:
+            pass
+        return None
+
+    def _unit(self, options) -> str:
+        choice = options.services.get(self.from_code) if options else None
+        return choice.unit if choice else "hour"
+
     def _preview(self, current) -> bool:
         t = self._t()
         options = self._options(current)
-        unit = options.services[self.from_code].unit if options else "hour"
+        unit = self._unit(options)
         try:
             amount = parse_amount(self.amount_text)
             preview = preview_swap_for_client(
@@ -195,7 +217,7 @@ class SwapState(AppState):
     @allow(Audience.CLIENT_MANAGE)
     def submit_amount(self, form_data: dict):
         current = self._who()
-        if current is None:
+        if current is None or not self._at("amount") or not (self.from_code and self.to_code):
             return
         self.amount_text = str(form_data.get("amount", ""))[:40]
         try:
@@ -207,13 +229,14 @@ class SwapState(AppState):
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def to_check(self):
-        return self._go("check")
+        if self._at("preview"):
+            return self._go("check")
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def confirm(self):
         current = self._who()
-        if current is None:
+        if current is None or not self._at("check"):
             return
         t = self._t()
         try:
@@ -232,8 +255,7 @@ class SwapState(AppState):
             return
         except SwapError as error:
             # The balances changed since the preview: ask again, keeping what was typed.
-            options = self._options(current)
-            unit = options.services[self.from_code].unit if options else "hour"
+            unit = self._unit(self._safe_options(current))
             message = error_message(t, error, unit=unit)
             self._go("amount")
             self.error = message
@@ -245,6 +267,8 @@ class SwapState(AppState):
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def ask_cancel(self, swap_id: str):
+        if not self._at("list"):
+            return
         row = next((s for s in self.swaps if s["id"] == swap_id), None)
         if row is None:
             return
@@ -255,7 +279,7 @@ class SwapState(AppState):
     @allow(Audience.CLIENT_MANAGE)
     def confirm_cancel(self):
         current = self._who()
-        if current is None:
+        if current is None or not self._at("cancel") or not self.cancel_id.isdigit():
             return
         t = self._t()
         try:
@@ -423,6 +447,7 @@ def step_check() -> rx.Component:
             ),
             class_name="summary-list",
         ),
+        rx.cond(p["remainder"] != "", rx.el.p(p["remainder"])),
         rx.el.p(p["approval"]),
         rx.el.button(
             rx.cond(p["needs_approval"] != "", T("Send the request"), T("Confirm the swap")),
@@ -491,6 +516,7 @@ def swap_item(row) -> rx.Component:
     return rx.el.li(
         rx.el.h3(row["title"]),
         rx.el.p(row["what"]),
+        rx.cond(row["remainder"] != "", rx.el.p(row["remainder"], class_name="muted")),
         rx.el.p(row["month"], " · ", row["requested"], class_name="muted"),
         rx.el.p(
             rx.el.strong(T("Status:"), " ", row["status_label"]),

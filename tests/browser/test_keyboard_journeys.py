@@ -272,7 +272,8 @@ def test_swap_and_cancel_by_keyboard(page, app_server):
             assert len(made) == 1
             assert session.get(SwapRequest, made[0]).status == SwapStatus.APPLIED.value
         cleaning_after, _ = granted(app_server, "cleaning")
-        assert cleaning_after.granted_units == cleaning_before.granted_units + Decimal("1.14")
+        home_care_hour = granted(app_server, "home_care")[0].unit_charge_cents
+        assert cleaning_after.value_cents == cleaning_before.value_cents + home_care_hour
 
         # Back to the list, cancel the newest swap (this one), confirm.
         press_enter_on(page, lambda e: e["tag"] == "BUTTON" and e["name"] == "Katso vaihtosi")
@@ -285,9 +286,8 @@ def test_swap_and_cancel_by_keyboard(page, app_server):
         with read_session(db.engine) as session:
             assert session.get(SwapRequest, made[0]).status == SwapStatus.CANCELLED.value
         restored, month_restored = granted(app_server, "cleaning")
-        assert restored.granted_units == cleaning_before.granted_units
-        assert granted(app_server, "home_care")[0].granted_units == \
-            home_care_before.granted_units
+        assert restored.value_cents == cleaning_before.value_cents
+        assert granted(app_server, "home_care")[0].value_cents == home_care_before.value_cents
         assert month_restored.statement.budget_cents == month_before.statement.budget_cents
     finally:
         # Should the keyboard fail half-way, still leave the budget as seeded.

@@ -269,7 +269,7 @@ def offer_card(offer: rx.Var) -> rx.Component:
                 class_name="button button-secondary",
             )
         ),
-        class_name="card offer",
+        class_name=rx.cond(offer["chosen"] != "", "card offer offer-chosen", "card offer"),
     )
 
 

@@ -409,15 +409,17 @@ def step_preview() -> rx.Component:
             class_name="card highlight",
         ),
         rx.el.button(
-            T("Continue"), type="button", on_click=SwapState.to_check, class_name="button"
+            T("Continue"), type="button", on_click=SwapState.to_check, class_name="button",
+            id="to-check",
         ),
     )
 
 
-def summary_row(label: str, value, step: str, change_label: str) -> rx.Component:
+def summary_row(label: str, value, step: str, change_label: str,
+                value_id: str = "") -> rx.Component:
     return rx.el.div(
         rx.el.dt(T(label)),
-        rx.el.dd(value),
+        rx.el.dd(value, id=value_id or None),
         rx.el.dd(
             rx.el.button(
                 T("Change"),
@@ -439,10 +441,10 @@ def step_check() -> rx.Component:
         rx.el.dl(
             summary_row(N_("Swap from"), p["from_name"], "from", N_("the service to swap from")),
             summary_row(N_("Swap into"), p["to_name"], "to", N_("the service to swap into")),
-            summary_row(N_("Amount"), p["asked"], "amount", N_("the amount")),
+            summary_row(N_("Amount"), p["asked"], "amount", N_("the amount"), "check-asked"),
             rx.el.div(
                 rx.el.dt(T("You get")),
-                rx.el.dd(p["gets"], " (", p["moved"], ")"),
+                rx.el.dd(p["gets"], " (", p["moved"], ")", id="check-gets"),
                 class_name="summary-row",
             ),
             class_name="summary-list",

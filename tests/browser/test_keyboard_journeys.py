@@ -248,6 +248,10 @@ def test_swap_and_cancel_by_keyboard(page, app_server):
         sign_in(page, app_server, "demo-client", "/swap")
         wait_until_loaded(page)
         press_enter_on(page, "#start-swap")
+        this_month = date.today().strftime("%Y-%m")
+        page.wait_for_selector(f"#month-{this_month}")
+        choose_radio(page, "month", this_month)
+        press_enter_on(page, "main form button[type=submit]")
         page.wait_for_selector("#from-home_care")
         choose_radio(page, "from", "home_care")
         press_enter_on(page, "main form button[type=submit]")
@@ -276,7 +280,7 @@ def test_swap_and_cancel_by_keyboard(page, app_server):
         assert cleaning_after.value_cents == cleaning_before.value_cents + home_care_hour
 
         # Back to the list, cancel the newest swap (this one), confirm.
-        press_enter_on(page, lambda e: e["tag"] == "BUTTON" and e["name"] == "Katso vaihtosi")
+        press_enter_on(page, lambda e: e["tag"] == "A" and e["name"] == "Katso vaihtosi")
         page.wait_for_selector(".swap-card")
         press_enter_on(page, "ul > li.swap-card:first-child button")
         page.get_by_role("heading", name="Haluatko perua tämän vaihdon?").wait_for()

@@ -7,7 +7,7 @@ the budget page and the home page say after confirming; the history says what wa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hbapp.i18n import Translator
@@ -21,8 +21,19 @@ def granted(app_server, code: str):
     return next(line for line in month.statement.lines if line.service_code == code), month
 
 
+def this_month() -> str:
+    return date.today().strftime("%Y-%m")
+
+
+def choose_month(page, value: str | None = None) -> None:
+    """The first step when the budget covers next month too: this month unless told."""
+    page.locator("#month-" + (value or this_month())).check()
+    page.locator("main form button[type=submit]").click()
+
+
 def choose_swap(page, from_code: str, to_code: str) -> None:
     page.get_by_role("button", name="Aloita vaihto").click()
+    choose_month(page)
     page.locator(f"#from-{from_code}").check()
     page.get_by_role("button", name="Jatka").click()
     page.locator(f"#to-{to_code}").check()
@@ -143,6 +154,7 @@ def _swap_and_compare(page, app_server, subject, from_code, to_code, refused, am
     sign_in(page, app_server, subject, "/swap")
     wait_until_loaded(page)
     page.locator("#start-swap").click()
+    choose_month(page)
     page.locator(f"#from-{from_code}").check()
     page.locator("main form button[type=submit]").click()
     page.locator(f"#to-{to_code}").check()
@@ -254,3 +266,78 @@ def test_hours_left_are_the_same_on_home_and_providers(page, app_server):
     chosen = page.locator(".offer-chosen")
     assert t("Your {amount} buys {quantity}", amount=t.money(line.remaining_cents),
              quantity=quantity) in chosen.inner_text()
+
+
+def test_the_phones_back_button_goes_one_step_back_and_keeps_the_answers(page, app_server):
+    # Issue 18.2: each step has an address; Back returns one step with what was entered.
+    sign_in(page, app_server, "demo-client", "/swap")
+    wait_until_loaded(page)
+    page.locator("#start-swap").click()
+    choose_month(page)
+    page.locator("#from-home_care").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator("#to-cleaning").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator("#amount").fill("1,5")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#swap-summary").wait_for()
+    assert "step=preview" in page.url
+    page.go_back()
+    page.locator("#amount").wait_for()
+    assert page.locator("#amount").input_value() == "1,5"
+    page.go_back()
+    page.locator("#to-cleaning").wait_for()
+    assert page.locator("#to-cleaning").is_checked()
+    page.go_back()
+    page.locator("#from-home_care").wait_for()
+    assert page.locator("#from-home_care").is_checked()
+    assert_no_axe_violations(page)
+    # Forward again, then the in-page Back link behaves the same way.
+    page.go_forward()
+    page.locator("#to-cleaning").wait_for()
+    page.locator("main form button[type=submit]").click()
+    page.locator("#amount").wait_for()
+    assert page.locator("#amount").input_value() == "1,5"
+    page.locator("main button.back-link").click()
+    page.locator("#to-cleaning").wait_for()
+    page.go_back()
+    page.go_back()
+    page.locator("#month-" + this_month()).wait_for()
+    page.go_back()
+    page.locator("#start-swap").wait_for()  # the list: the answers are forgotten there
+    assert "step=" not in page.url
+
+
+def test_a_swap_for_next_month(page, app_server):
+    # Issue 18.9: on the last days of a month a swap that needs approval is useless; next
+    # month is offered too, and the swap changes next month's budget, not this month's.
+    next_month = date.today().replace(day=28) + timedelta(days=5)
+    next_value = next_month.strftime("%Y-%m")
+    month_now, line_now = _line(app_server, "demo-client", "home_care")
+    before = ledger_month(app_server, "demo-client", next_month.replace(day=1))
+    sign_in(page, app_server, "demo-client", "/swap")
+    wait_until_loaded(page)
+    page.locator("#start-swap").click()
+    assert_no_axe_violations(page)
+    choose_month(page, next_value)
+    page.locator("#from-home_care").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator("#to-cleaning").check()
+    page.locator("main form button[type=submit]").click()
+    page.locator("#amount").fill("1")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#to-check").click()
+    assert Translator("fi").month(next_month) in page.locator(".summary-list").inner_text()
+    page.locator("#confirm-swap").click()
+    page.locator(".notice-success").wait_for()
+    after = ledger_month(app_server, "demo-client", next_month.replace(day=1))
+    moved = {b.service_code: b.value_cents for b in after.statement.lines}
+    was = {b.service_code: b.value_cents for b in before.statement.lines}
+    assert moved["cleaning"] - was["cleaning"] == was["home_care"] - moved["home_care"] > 0
+    assert _line(app_server, "demo-client", "home_care")[1].value_cents == line_now.value_cents
+    # Cancel it again for the other tests.
+    page.goto(app_server.url("/swap"))
+    wait_until_loaded(page)
+    page.locator(".swap-card").first.get_by_role("button").click()
+    page.locator("main .button-row button").first.click()
+    page.locator(".notice-success").wait_for()

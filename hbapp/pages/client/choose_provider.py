@@ -100,7 +100,8 @@ class ChooseProviderState(AppState):
             self.denied = True
             return
         except (ProviderNotFound, ChoiceError):
-            self.error = self._t()("This provider cannot be chosen for this service.")
+            t = self._t()
+            self.error = t("This provider cannot be chosen for this service.")
             return
         self.done = True
         return rx.set_focus("choice-done")

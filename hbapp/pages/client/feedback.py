@@ -104,7 +104,8 @@ class FeedbackState(AppState):
     def submit_provider(self, form: dict):
         wanted = str(form.get("provider", ""))
         if not any(p["id"] == wanted for p in self.providers):
-            self.error = self._t()("Choose the provider you want to give feedback about.")
+            t = self._t()
+            self.error = t("Choose the provider you want to give feedback about.")
             return
         self.provider_id = wanted
         return self._go("score")
@@ -114,7 +115,8 @@ class FeedbackState(AppState):
     def submit_score(self, form: dict):
         value = str(form.get("score", ""))
         if value not in {str(i) for i in range(11)}:
-            self.error = self._t()("Choose a number from 0 to 10.")
+            t = self._t()
+            self.error = t("Choose a number from 0 to 10.")
             return
         self.score = value
         return self._go("comment")
@@ -125,7 +127,8 @@ class FeedbackState(AppState):
         text = str(form.get("comment", ""))
         self.comment = text
         if len(text.strip()) > MAX_COMMENT:
-            self.error = self._t()("Write at most {n} characters.", n=MAX_COMMENT)
+            t = self._t()
+            self.error = t("Write at most {n} characters.", n=MAX_COMMENT)
             return
         return self._go("flag")
 

@@ -1,18 +1,22 @@
 """`/swap`: swap granted services within the budget (GOV.UK steps), the client's swaps, cancel.
 
-Steps: list → from → to → amount → preview → check answers → result. Nothing is written before
-the person confirms on the check-answers page; the service checks the rules and rights again.
+Steps: list → month → from → to → amount → preview → check answers → result. Each step has its
+own address (`/swap?step=amount`), so the phone's Back button goes one step back and keeps what
+was entered. A step opened without the answers it needs falls back to the list. Nothing is
+written before the person confirms on the check-answers page; the service checks the rules and
+rights again. A repeated or out-of-order event (a double tap on Confirm) changes nothing.
 """
 
 from __future__ import annotations
 
+from datetime import date
 
 import reflex as rx
 
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
-from hbapp.domain.ledger import month_start
+from hbapp.domain.ledger import add_months, month_start
 from hbapp.domain.swaps import SwapError, parse_amount
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -26,15 +30,11 @@ from hbapp.services.swaps import (
 from hbapp.state import AppState, T, today
 from hbapp.views.swaps import UNIT_HINTS, error_message, option_rows, preview_texts, swap_rows
 
-BACK = {
-    "from": "list",
-    "to": "from",
-    "amount": "to",
-    "preview": "amount",
-    "check": "preview",
-    "cancel": "list",
-    "result": "list",
-}
+STEPS = ("list", "month", "from", "to", "amount", "preview", "check", "result", "cancel")
+
+
+def _month_value(month: date) -> str:
+    return month.strftime("%Y-%m")
 
 
 class SwapState(AppState):
@@ -44,6 +44,9 @@ class SwapState(AppState):
     has_budget: bool = False
     step: str = "list"
     swaps: list[dict[str, str]] = []
+    months: list[dict[str, str]] = []  # the months a swap can be made for: this and next
+    month: str = ""  # "YYYY-MM" chosen
+    month_label: str = ""
     sources: list[dict[str, str]] = []
     targets: list[dict[str, str]] = []
     from_code: str = ""
@@ -56,8 +59,13 @@ class SwapState(AppState):
     notice: str = ""
     notice_error: bool = False
     result_pending: bool = False
+    result_shown: bool = False
     cancel_id: str = ""
     cancel_title: str = ""
+    _carry_notice: bool = False
+    _carry_error: bool = False
+
+    # -- reading ---------------------------------------------------------------------------
 
     def _who(self):
         current = self._refresh_session()
@@ -65,50 +73,124 @@ class SwapState(AppState):
             return None
         return current
 
-    def _options(self, current):
-        return swap_options(
-            get_engine(), current.actor, current.acting_for.client_id, month_start(today()), today()
-        )
+    def _chosen_month(self) -> date:
+        try:
+            year, month = (int(part) for part in self.month.split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            return month_start(today())
+
+    def _options(self, current, month: date | None = None):
+        return swap_options(get_engine(), current.actor, current.acting_for.client_id,
+                            month or self._chosen_month(), today())
+
+    def _safe_options(self, current, month: date | None = None):
+        """The options now, or None (and the page says why) when they cannot be read."""
+        try:
+            return self._options(current, month)
+        except AccessDenied:
+            self.denied = True
+        except SwapError:
+            pass
+        return None
 
     def _list(self, current) -> None:
+        """The swaps so far, and the months a new swap can be made for."""
         t = self._t()
         try:
             self.swaps = swap_rows(
-                t,
-                swaps_for_client(
-                    get_engine(), current.actor, current.acting_for.client_id, today()
-                ),
-            )
+                t, swaps_for_client(get_engine(), current.actor, current.acting_for.client_id,
+                                    today()))
         except AccessDenied:
-            self.denied = True
-            self.swaps = []
+            self.denied, self.swaps = True, []
             return
+        this_month = month_start(today())
+        self.months, self.can_manage = [], True
+        for month in (this_month, add_months(this_month, 1)):
+            try:
+                options = self._options(current, month)
+            except (AccessDenied, SwapError):
+                self.can_manage = False
+                break
+            if options is not None and options.sources:
+                self.months.append({
+                    "code": _month_value(month), "name": t.month(month),
+                    "price": t("This month") if month == this_month else t("Next month"),
+                    "hint": (t("A swap that needs your case worker's approval may not be "
+                               "decided before the month ends.")
+                             if month == this_month else
+                             t("You can plan next month's services now.")),
+                })
+        self.has_budget = bool(self.months)
+
+    def _unit(self, options) -> str:
+        choice = options.services.get(self.from_code) if options else None
+        return choice.unit if choice else "hour"
+
+    def _forget(self) -> None:
+        self.month = self.month_label = self.from_code = self.to_code = self.amount_text = ""
+        self.preview, self.sources, self.targets = {}, [], []
+        self.cancel_id = self.cancel_title = ""
+        self.result_shown = False
+
+    def _prepare(self, current, step: str) -> str:
+        """Fill in what `step` shows; the step to show (an earlier one when answers are missing
+        or no longer hold)."""
+        t = self._t()
+        if step == "list":
+            return step
+        if step in ("result",):
+            return step if self.result_shown else "list"
+        if step == "cancel":
+            return step if self.cancel_id else "list"
+        if not (self.can_manage and self.has_budget):
+            return "list"
+        if step == "month":
+            return step
+        if not self.month:
+            return "list"
+        options = self._safe_options(current)
+        if options is None:
+            return "list"
+        self.month_label = t.month(self._chosen_month())
+        self.sources = option_rows(t, options, options.sources)
+        if step == "from":
+            return step
+        source = options.services.get(self.from_code)
+        if source is None or self.from_code not in options.sources:
+            return "from"
+        self.targets = option_rows(t, options, source.targets)
+        if step == "to":
+            return step
+        if self.to_code not in source.targets:
+            return "to"
+        self.amount_label = t("How much {service} do you want to swap?",
+                              service=source.names.get(t.locale))
+        self.amount_hint = (t(UNIT_HINTS[source.unit]) + " "
+                            + option_rows(t, options, [self.from_code])[0]["hint"])
+        if step == "amount":
+            return step
+        if not self.amount_text or not self._preview(current, options):
+            return "amount"
+        return step  # preview or check, with figures as of now
+
+    def _preview(self, current, options) -> bool:
+        t = self._t()
         try:
-            options = self._options(current)
-            self.can_manage = True
-        except (AccessDenied, SwapError):
-            self.can_manage, options = False, None
-        self.has_budget = options is not None
-        if options is not None:
-            self.sources = option_rows(t, options, options.sources)
+            preview = preview_swap_for_client(
+                get_engine(), current.actor, current.acting_for.client_id,
+                self._chosen_month(), self.from_code, self.to_code,
+                parse_amount(self.amount_text), today())
+        except SwapError as error:
+            self.error = error_message(t, error, unit=self._unit(options))
+            return False
+        self.preview = preview_texts(t, options, preview)
+        return True
 
     def _go(self, step: str):
-        self.step = step
+        """Move to a step: a new address, so the browser's Back returns here."""
         self.error = ""
-        return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
-
-    @rx.event
-    @allow(Audience.ANYONE)
-    def load(self):
-        self.ready = False
-        self.denied = self.can_manage = self.has_budget = False
-        self.step, self.notice, self.error = "list", "", ""
-        self.swaps, self.sources, self.targets = [], [], []
-        current = self._who()
-        if current is not None:
-            self._list(current)
-        self.ready = True
-        return self._page_ready(N_("Swap services"))
+        return rx.redirect(f"/swap?step={step}" if step != "list" else "/swap")
 
     def _at(self, *steps: str) -> bool:
         """Each step answers only on its own page: a repeated or out-of-order event (a double
@@ -116,102 +198,110 @@ class SwapState(AppState):
         return self.step in steps
 
     @rx.event
+    @allow(Audience.ANYONE)
+    def load(self):
+        self.ready = False
+        self.denied = self.can_manage = self.has_budget = False
+        wanted = str(self.router.page.params.get("step", "list"))
+        if wanted not in STEPS:
+            wanted = "list"
+        # A message belongs to the step it was given on; only a refused confirm carries one.
+        if not self._carry_error:
+            self.error = ""
+        if not self._carry_notice:
+            self.notice = ""
+        self._carry_notice = self._carry_error = False
+        current = self._who()
+        if current is None:
+            self._forget()
+            self.swaps, self.months, self.step = [], [], "list"
+            self.ready = True
+            return self._page_ready(N_("Swap services"))
+        self._list(current)
+        if wanted == "list":
+            self._forget()
+        shown = self._prepare(current, wanted)
+        self.step = shown
+        if shown == "list" and wanted != "list":
+            self._forget()
+        self.ready = True
+        events = [self._page_ready(N_("Swap services"))]
+        if shown != wanted:
+            events.append(rx.call_script(
+                f"history.replaceState(null, '', '{'/swap' if shown == 'list' else '/swap?step=' + shown}')"))
+        if shown != "list":
+            events.append(rx.call_script(
+                "window.scrollTo(0, 0); document.getElementById('main')?.focus()"))
+        return events
+
+    # -- steps -----------------------------------------------------------------------------
+
+    @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def start(self):
-        if not self._at("list", "result") or not self.can_manage:
+        if not self._at("list", "result") or not (self.can_manage and self.has_budget):
             return
-        self.from_code = self.to_code = self.amount_text = ""
+        self._forget()
         self.notice = ""
-        return self._go("from")
+        if len(self.months) == 1:
+            self.month = self.months[0]["code"]
+            return self._go("from")
+        return self._go("month")
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def back(self):
-        return self._go(BACK.get(self.step, "list"))
+        # The previous step is the previous address: the in-page Back and the browser's agree.
+        return rx.call_script("history.back()")
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def change(self, step: str):
-        if self._at("check") and step in ("from", "to", "amount"):
+        if self._at("check") and step in ("month", "from", "to", "amount"):
             return self._go(step)
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
+    def submit_month(self, form_data: dict):
+        if not self._at("month"):
+            return
+        value = str(form_data.get("month", ""))
+        if value not in {m["code"] for m in self.months}:
+            t = self._t()
+            self.error = t("Choose the month of the swap.")
+            return
+        if value != self.month:
+            self.from_code = self.to_code = self.amount_text = ""
+        self.month = value
+        return self._go("from")
+
+    @rx.event
+    @allow(Audience.CLIENT_MANAGE)
     def submit_from(self, form_data: dict):
-        current = self._who()
-        if current is None or not self._at("from"):
+        if not self._at("from"):
             return
         code = str(form_data.get("from", ""))
-        options = self._safe_options(current)
-        if options is None or code not in options.sources:
+        if code not in {row["code"] for row in self.sources}:
             t = self._t()
             self.error = t("Choose the service you want to swap from.")
             return
         if code != self.from_code:
             self.to_code, self.amount_text = "", ""
         self.from_code = code
-        self.targets = option_rows(self._t(), options, options.services[code].targets)
         return self._go("to")
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def submit_to(self, form_data: dict):
-        current = self._who()
-        if current is None or not self._at("to"):
+        if not self._at("to"):
             return
         code = str(form_data.get("to", ""))
-        options = self._safe_options(current)
-        source = options.services.get(self.from_code) if options else None
-        if source is None or code not in source.targets:
+        if code not in {row["code"] for row in self.targets}:
             t = self._t()
             self.error = t("Choose the service you want to swap into.")
             return
         self.to_code = code
-        t = self._t()
-        source = options.services[self.from_code]
-        self.amount_label = t(
-            "How much {service} do you want to swap?", service=source.names.get(t.locale)
-        )
-        self.amount_hint = (
-            t(UNIT_HINTS[source.unit]) + " " + option_rows(t, options, [self.from_code])[0]["hint"]
-        )
         return self._go("amount")
-
-    def _safe_options(self, current):
-        """The options now, or None (and the page says why) when they cannot be read."""
-        try:
-            return self._options(current)
-        except AccessDenied:
-            self.denied = True
-        except SwapError:
-            pass
-        return None
-
-    def _unit(self, options) -> str:
-        choice = options.services.get(self.from_code) if options else None
-        return choice.unit if choice else "hour"
-
-    def _preview(self, current) -> bool:
-        t = self._t()
-        options = self._options(current)
-        unit = self._unit(options)
-        try:
-            amount = parse_amount(self.amount_text)
-            preview = preview_swap_for_client(
-                get_engine(),
-                current.actor,
-                current.acting_for.client_id,
-                month_start(today()),
-                self.from_code,
-                self.to_code,
-                amount,
-                today(),
-            )
-        except SwapError as error:
-            self.error = error_message(t, error, unit=unit)
-            return False
-        self.preview = preview_texts(t, options, preview)
-        return True
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
@@ -220,11 +310,9 @@ class SwapState(AppState):
         if current is None or not self._at("amount") or not (self.from_code and self.to_code):
             return
         self.amount_text = str(form_data.get("amount", ""))[:40]
-        try:
-            if self._preview(current):
-                return self._go("preview")
-        except AccessDenied:
-            self.denied = True
+        options = self._safe_options(current)
+        if options is not None and self._preview(current, options):
+            return self._go("preview")
 
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
@@ -241,27 +329,22 @@ class SwapState(AppState):
         t = self._t()
         try:
             outcome = request_swap(
-                get_engine(),
-                current.actor,
-                current.acting_for.client_id,
-                month_start(today()),
-                self.from_code,
-                self.to_code,
-                parse_amount(self.amount_text),
-                today(),
-            )
+                get_engine(), current.actor, current.acting_for.client_id,
+                self._chosen_month(), self.from_code, self.to_code,
+                parse_amount(self.amount_text), today())
         except AccessDenied:
             self.denied = True
             return
         except SwapError as error:
             # The balances changed since the preview: ask again, keeping what was typed.
-            unit = self._unit(self._safe_options(current))
-            message = error_message(t, error, unit=unit)
-            self._go("amount")
-            self.error = message
-            return
+            self.error = error_message(t, error, unit=self._unit(self._safe_options(current)))
+            self._carry_error = True
+            return rx.redirect("/swap?step=amount")
+        # Done: the answers go, so Back cannot confirm the same swap twice.
+        self._forget()
+        self.step = "result"
+        self.result_shown = True
         self.result_pending = outcome.status == "pending"
-        self._list(current)
         return self._go("result")
 
     @rx.event
@@ -289,7 +372,9 @@ class SwapState(AppState):
             self.notice, self.notice_error = t("You do not have the right to do this."), True
         except SwapError as error:
             self.notice, self.notice_error = error_message(t, error), True
-        self._list(current)
+        self.cancel_id = ""
+        self.step = "list"
+        self._carry_notice = True
         return self._go("list")
 
 
@@ -439,6 +524,7 @@ def step_check() -> rx.Component:
         back_button(),
         rx.el.h2(T("Check your answers before swapping"), id="step-heading"),
         rx.el.dl(
+            summary_row(N_("Month"), SwapState.month_label, "month", N_("the month")),
             summary_row(N_("Swap from"), p["from_name"], "from", N_("the service to swap from")),
             summary_row(N_("Swap into"), p["to_name"], "to", N_("the service to swap into")),
             summary_row(N_("Amount"), p["asked"], "amount", N_("the amount"), "check-asked"),
@@ -479,14 +565,7 @@ def step_result() -> rx.Component:
             ),
         ),
         rx.el.p(rx.el.a(T("See your budget"), href="/budget", class_name="button")),
-        rx.el.p(
-            rx.el.button(
-                T("See your swaps"),
-                type="button",
-                on_click=SwapState.back,
-                class_name="button button-secondary",
-            )
-        ),
+        rx.el.p(rx.el.a(T("See your swaps"), href="/swap", class_name="button button-secondary")),
     )
 
 
@@ -586,6 +665,16 @@ def step_list() -> rx.Component:
 def swap_steps() -> rx.Component:
     return rx.match(
         SwapState.step,
+        (
+            "month",
+            radio_step(
+                "month",
+                N_("For which month do you want to swap?"),
+                SwapState.months,
+                SwapState.month,
+                SwapState.submit_month,
+            ),
+        ),
         (
             "from",
             radio_step(

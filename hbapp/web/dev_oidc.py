@@ -49,7 +49,8 @@ ACCESS_TOKEN_TTL_SECONDS = 600
 ID_TOKEN_TTL_SECONDS = 600
 KEY_FILE_NAME = "dev_oidc_key.pem"
 SCOPES_SUPPORTED = ["openid", "profile"]
-CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name", "at_hash"]
+CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name", "at_hash",
+                    "nationalIdentificationNumber"]
 # RFC 7636: a challenge is base64url(sha256) = 43 characters; verifiers are 43–128 unreserved.
 _CHALLENGE_RE = re.compile(r"[A-Za-z0-9_-]{43,128}")
 _VERIFIER_RE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
@@ -447,6 +448,9 @@ in as a demo person without any identification. It must never be enabled in prod
             "at_hash": _at_hash(access_token),
             "name": person.name if person else subject,
         }
+        if person is not None:
+            # As Suomi.fi e-identification does: the verified personal identity code.
+            claims[self.settings.oidc_id_claim] = person.identity_code
         if payload.get("nonce"):
             claims["nonce"] = payload["nonce"]
         key = await self.key()
@@ -478,7 +482,9 @@ in as a demo person without any identification. It must never be enabled in prod
         subject = str(payload["sub"])
         person = DEMO_PEOPLE_BY_SUBJECT.get(subject)
         return JSONResponse(
-            {"sub": subject, "name": person.name if person else subject}, headers=_NO_STORE
+            {"sub": subject, "name": person.name if person else subject}
+            | ({self.settings.oidc_id_claim: person.identity_code} if person else {}),
+            headers=_NO_STORE
         )
 
     @route_allows(Audience.ANYONE)

@@ -509,7 +509,7 @@ def next_decision_number(session: Session, organizer_id: int, year: int) -> str:
     return candidate
 
 
-def _note_number(session: Session, organizer_id: int, number: str) -> None:
+def note_decision_number(session: Session, organizer_id: int, number: str) -> None:
     """Keep the sequence ahead of a number given from outside (the CSV import)."""
     parsed = number_sequence(number)
     if parsed is None:
@@ -530,19 +530,21 @@ def _services_by_code(session: Session, organizer_id: int) -> dict[str, ServiceT
         select(ServiceType).where(ServiceType.organizer_id == organizer_id)).all()}
 
 
-def _overlaps(budget: Budget, start: date, end: date | None) -> bool:
+def periods_overlap(budget: Budget, start: date, end: date | None) -> bool:
     return (budget.valid_to is None or budget.valid_to >= start) and (
         end is None or budget.valid_from <= end)
 
 
-def _add_version(session: Session, actor: Actor, client: Client, number: str, version: int,
-                 draft: DecisionDraft) -> Budget:
+def add_version(session: Session, created_by: int | None, client: Client, number: str,
+                version: int, draft: DecisionDraft) -> Budget:
+    """Write one decision version with its lines (values from the catalog in force on its
+    first day unless fixed) and additions, inside the caller's transaction."""
     services = _services_by_code(session, client.organizer_id)
     budget = Budget(
         client_id=client.id, organizer_id=client.organizer_id, valid_from=draft.valid_from,
         valid_to=draft.valid_to, status=BudgetStatus.ACTIVE.value, decision_reference=number,
         decision_version=version, decision_date=draft.decision_date,
-        reason=" ".join(draft.reason.split()), created_by_person_id=actor.person_id,
+        reason=" ".join(draft.reason.split()), created_by_person_id=created_by,
     )
     session.add(budget)
     session.flush()
@@ -598,10 +600,10 @@ def grant(engine: Engine, actor: Actor, client_id: int, draft: DecisionDraft,
         client = _require_writer(session, actor, client_id, today, lock=True)
         _check_revision(client, expected_revision)
         for budget in _versions(session, client_id):
-            if _overlaps(budget, draft.valid_from, draft.valid_to):
+            if periods_overlap(budget, draft.valid_from, draft.valid_to):
                 raise DecisionError("overlaps", "valid_from", number=budget.decision_reference)
         number = next_decision_number(session, client.organizer_id, draft.decision_date.year)
-        budget = _add_version(session, actor, client, number, 1, draft)
+        budget = add_version(session, actor.person_id, client, number, 1, draft)
         _bump(session, client)
         audit.record(session, actor.person_id, "grant_decision", client_id, number=number,
                      budget_id=budget.id, **_draft_details(draft))
@@ -712,7 +714,7 @@ def change(engine: Engine, actor: Actor, client_id: int, number: str, draft: Dec
         if end is not None and draft.valid_from > end:
             raise DecisionError("change_after_end", "valid_from")
         for other in _versions(session, client_id):
-            if other.decision_reference != number and _overlaps(other, draft.valid_from,
+            if other.decision_reference != number and periods_overlap(other, draft.valid_from,
                                                                 draft.valid_to):
                 raise DecisionError("overlaps", "valid_to", number=other.decision_reference)
         old_ids = []
@@ -732,7 +734,7 @@ def change(engine: Engine, actor: Actor, client_id: int, number: str, draft: Dec
         version = max(b.decision_version for b in session.exec(
             select(Budget).where(Budget.client_id == client_id,
                                  Budget.decision_reference == number)).all()) + 1
-        budget = _add_version(session, actor, client, number, version, draft)
+        budget = add_version(session, actor.person_id, client, number, version, draft)
         conflicts = _carry_over(session, client_id, old_ids, budget, draft.valid_from)
         _bump(session, client)
         audit.record(session, actor.person_id, "change_decision", client_id, number=number,

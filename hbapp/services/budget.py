@@ -81,7 +81,7 @@ class BudgetMonth:
     statement: MonthStatement
     lines: dict[int, LineView]
     events: tuple[EventView, ...]
-    first_month: date  # of the decision version in force this month
+    first_month: date  # of the decision (over all its versions)
     last_month: date | None  # None: the budget is open-ended
     decision_version: int = 1
 
@@ -189,6 +189,15 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         )
     ).one()
     statement = month_statement(month, grants, usage, int(additions), today=today)
+    # The decision's whole period over its versions (a change starts a version, not a budget).
+    first, open_ended, last = session.exec(
+        select(func.min(Budget.valid_from), func.count(Budget.id) - func.count(Budget.valid_to),
+               func.max(Budget.valid_to))
+        .where(Budget.client_id == client.id,
+               Budget.decision_reference == budget.decision_reference,
+               Budget.status.in_([BudgetStatus.ACTIVE.value, BudgetStatus.ENDED.value]))
+    ).one()
+    last = None if open_ended else last
     events = tuple(
         EventView(
             started_at=event.started_at,
@@ -211,8 +220,8 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         statement=statement,
         lines=views,
         events=events,
-        first_month=month_start(budget.valid_from),
-        last_month=month_start(budget.valid_to) if budget.valid_to else None,
+        first_month=month_start(first),
+        last_month=month_start(last) if last else None,
         decision_version=budget.decision_version,
     )
 

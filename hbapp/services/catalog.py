@@ -61,6 +61,10 @@ class CatalogService:
         return {"fi": self.name_fi, "sv": self.name_sv}.get(locale, self.name_en)
 
 
+def is_service_code(code: str) -> bool:
+    return bool(_CODE.fullmatch(code or ""))
+
+
 def service_bands(service: ServiceType) -> tuple[str, ...]:
     return BANDS if service.time_banded else (BASE_BAND,)
 

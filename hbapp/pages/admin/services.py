@@ -390,6 +390,7 @@ def step_list() -> rx.Component:
                                           role="status", id="catalog-notice")),
         rx.el.button(T("Add a service"), type="button", on_click=S.start("new", ""),
                      class_name="button", id="start-new-service"),
+        rx.el.h2(T("Services")),
         rx.el.ul(rx.foreach(S.services, service_card), class_name="card-list-plain",
                  id="catalog-list"),
     )

@@ -49,6 +49,7 @@ def decisions() -> rx.Component:
                 rx.el.p(T("Your personal budget is granted by a decision of your wellbeing "
                           "services county. Here you see each decision and each change: what "
                           "you get, from when, and why."), class_name="lead"),
+                rx.el.h2(T("Decisions and changes, newest first"), id="history-heading"),
                 history_list(DecisionsState.history),
                 rx.el.p(T("If you disagree with a decision, ask your case worker. The decision "
                           "letter tells how to appeal.")),

@@ -8,6 +8,7 @@ from datetime import date
 from hbapp.domain.decisions import GUIDELINE_MONTHLY_CENTS, DecisionError
 from hbapp.domain.ledger import month_start
 from hbapp.i18n import N_, Translator, unit_price_label
+from hbapp.views.providers import BAND_LABELS
 from hbapp.services.decisions import (
     ClientDecisions,
     ConflictView,
@@ -16,12 +17,7 @@ from hbapp.services.decisions import (
     VersionView,
 )
 
-BAND_NAMES = {
-    "weekday_day": N_("weekdays 6–18"),
-    "weekday_evening": N_("weekday evenings 18–22"),
-    "saturday": N_("Saturdays"),
-    "sunday_holiday": N_("Sundays and public holidays"),
-}
+BAND_NAMES = BAND_LABELS
 UNIT_NAMES = {
     "hour": N_("hours a month"),
     "day": N_("days a month"),

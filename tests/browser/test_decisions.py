@@ -19,6 +19,7 @@ from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import Translator
 from hbapp.models import Client
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
+from tests.browser.test_a11y_pwa import SMALL_TARGETS_JS
 
 FI = Translator("fi")
 THIS_MONTH = month_start(date.today())
@@ -40,6 +41,13 @@ def continue_(page) -> None:
 
 def wait_step(page, heading: str) -> None:
     page.get_by_role("heading", name=heading).wait_for()
+
+
+def fits_360px(page) -> None:
+    """No sideways scrolling at the test viewport (360 px) and every target at least 24 px."""
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    assert page.evaluate(SMALL_TARGETS_JS) == []
 
 
 def register_new_client(page, app_server) -> None:
@@ -96,11 +104,13 @@ def test_worker_registers_grants_and_changes_and_the_client_sees_it(page, app_se
     page.locator("#decision-total").get_by_text(FI.money(granted), exact=False).wait_for()
     assert page.get_by_text(FI.money(156_400), exact=False).is_visible()  # the guideline
     assert_no_axe_violations(page)
+    fits_360px(page)
     continue_(page)
     wait_step(page, FI("Additions to the budget"))
     page.locator("#to-check").click()
     wait_step(page, FI("Check the decision before confirming"))
     assert_no_axe_violations(page)
+    fits_360px(page)
     page.locator("#confirm-decision").click()
     page.locator("#decision-notice").wait_for()
     assert f"HB-{date.today().year}-" in page.locator("#decision-notice").inner_text()

@@ -829,11 +829,13 @@ def draft_from_version(version: VersionView, decision_date: date, valid_from: da
                   if line.own_reason else None, line.own_reason)
         for line in version.lines
     )
-    additions = tuple(a for a in version.additions if a.monthly)
-    return DecisionDraft(decision_date, valid_from, version.valid_to, reason, lines,
-                         tuple(AdditionDraft(a.description, a.amount_cents,
-                                             max(a.month, valid_from), True)
-                               for a in additions))
+    # Monthly additions go on from the change; one-off ones of the months it covers move too.
+    additions = tuple(
+        AdditionDraft(a.description, a.amount_cents, max(a.month, valid_from), True)
+        if a.monthly else a
+        for a in version.additions if a.monthly or a.month >= valid_from
+    )
+    return DecisionDraft(decision_date, valid_from, version.valid_to, reason, lines, additions)
 
 
 __all__ = [

@@ -22,7 +22,7 @@ from sqlmodel import select
 from hbapp.config import get_settings
 from hbapp.db import read_session, write_session
 from hbapp.domain.identifiers import InvalidIdentifier, validate_personal_identity_code
-from hbapp.models import Client, LoginSession, Mandate, Person, utcnow
+from hbapp.models import Client, Consent, LoginSession, Mandate, Person, utcnow
 from hbapp.services import audit
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ def _link_by_identity_code(session, person: Person | None, subject: str, code: s
             # their mandates and client record move to the signed-in person.
             session.exec(sa.update(Mandate).where(Mandate.agent_person_id == by_code.id)
                          .values(agent_person_id=person.id))
+            session.exec(sa.update(Consent).where(Consent.given_by_person_id == by_code.id)
+                         .values(given_by_person_id=person.id))
             session.exec(sa.update(Client).where(Client.person_id == by_code.id)
                          .values(person_id=None))
             session.delete(by_code)

@@ -534,3 +534,18 @@ def test_registering_someone_who_signed_in_before_links_at_once(engine):
     cid = register(engine, code=DEMO_CLIENT_NEW_CODE)
     with read_session(engine) as session:
         assert session.get(Client, cid).person_id == person_id
+
+
+def test_a_person_recorded_by_code_merges_into_an_earlier_account(engine):
+    """Someone signed in once without the claim; a worker then recorded them by code. At the
+    next sign-in with the claim the recorded row's mandate moves to their account."""
+    worker = actor(engine, "demo-worker")
+    aino = client_id(engine, "Aino")
+    code = "050580-950J"
+    earlier = upsert_person(engine, "oidc-kalle", "Kalle Virtanen", "")
+    mandate_service.record_mandate(engine, worker, aino, code, ["view"], "relative", TODAY,
+                                   None, TODAY, agent_name="Kalle Virtanen")
+    assert upsert_person(engine, "oidc-kalle", "Kalle Virtanen", "", code) == earlier
+    with read_session(engine) as session:
+        assert session.exec(select(Person).where(Person.identity_code == code)).one().id == earlier
+        assert session.exec(select(Mandate).where(Mandate.agent_person_id == earlier)).one()

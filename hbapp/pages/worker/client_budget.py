@@ -257,10 +257,24 @@ class WorkerBudgetState(AppState):
         if decision.last_day is not None:
             self.to_month, self.to_year = (str(decision.last_day.month),
                                            str(decision.last_day.year))
+        # Additions still ahead move into the change: monthly ones, and one-off ones of the
+        # months the change covers (the check step shows them; the worker may remove them).
         self.additions = []
+        start = add_months(month_start(today()), 1)
         for a in latest.additions:
-            if a.monthly:
-                self._append_addition(a.description, a.amount_cents, a.month, True)
+            if a.monthly or a.month >= start:
+                self._append_addition(a.description, a.amount_cents,
+                                      max(a.month, start) if a.monthly else a.month, a.monthly)
+
+    def _fit_monthly_additions(self, start: date) -> None:
+        """A monthly addition carried into a change starts with the change at the earliest."""
+        kept = self.additions
+        self.additions = []
+        for a in kept:
+            month = date.fromisoformat(a["month"])
+            if a["monthly"] and month < start:
+                month = start
+            self._append_addition(a["description"], int(a["cents"]), month, bool(a["monthly"]))
 
     def _append_addition(self, description: str, cents: int, month: date, monthly: bool):
         t = self._t()
@@ -351,6 +365,7 @@ class WorkerBudgetState(AppState):
             if end is not None and end < start:
                 raise DecisionError("end_before_start", "valid_to")
             self._load_services(current)
+            self._fit_monthly_additions(start)
         except DecisionError as error:
             self._fail(error)
             return

@@ -49,8 +49,7 @@ ACCESS_TOKEN_TTL_SECONDS = 600
 ID_TOKEN_TTL_SECONDS = 600
 KEY_FILE_NAME = "dev_oidc_key.pem"
 SCOPES_SUPPORTED = ["openid", "profile"]
-CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name", "at_hash",
-                    "nationalIdentificationNumber"]
+CLAIMS_SUPPORTED = ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "name", "at_hash"]
 # RFC 7636: a challenge is base64url(sha256) = 43 characters; verifiers are 43–128 unreserved.
 _CHALLENGE_RE = re.compile(r"[A-Za-z0-9_-]{43,128}")
 _VERIFIER_RE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
@@ -260,7 +259,7 @@ class DevProvider:
                     "client_secret_basic",
                 ],
                 "scopes_supported": SCOPES_SUPPORTED,
-                "claims_supported": CLAIMS_SUPPORTED,
+                "claims_supported": [*CLAIMS_SUPPORTED, self.settings.oidc_id_claim],
                 "ui_locales_supported": list(config.SUPPORTED_LOCALES),
                 "authorization_response_iss_parameter_supported": True,
             }

@@ -47,8 +47,9 @@ def person_preferences(app_server, subject: str) -> tuple[str | None, str]:
     engine = make_engine(app_server.database_url)
     try:
         with read_session(engine) as session:
-            person = session.exec(select(Person).where(Person.oidc_subject == subject)).one()
-            return person.locale, person.text_size
+            person = session.exec(select(Person).where(Person.oidc_subject == subject)).first()
+            # demo-client-new has no row until their first sign-in.
+            return (person.locale, person.text_size) if person else (None, "normal")
     finally:
         engine.dispose()
 

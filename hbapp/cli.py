@@ -12,6 +12,7 @@ import sys
 
 COMMAND_MODULES = [
     "hbapp.commands.db",
+    "hbapp.commands.decisions",
     "hbapp.commands.export",
     "hbapp.commands.nps",
     "hbapp.commands.providers",

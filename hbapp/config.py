@@ -48,6 +48,7 @@ class Settings:
     oidc_client_id: str
     oidc_client_secret: str | None
     oidc_scopes: str
+    oidc_id_claim: str
     session_minutes: int
     secure_cookies: bool
 
@@ -76,6 +77,8 @@ def get_settings() -> Settings:
         oidc_client_id=os.environ.get("HB_OIDC_CLIENT_ID", "hb-dev"),
         oidc_client_secret=os.environ.get("HB_OIDC_CLIENT_SECRET") or None,
         oidc_scopes=os.environ.get("HB_OIDC_SCOPES", "openid profile"),
+        # The verified personal identity code (Suomi.fi's claim name by default).
+        oidc_id_claim=os.environ.get("HB_OIDC_ID_CLAIM") or "nationalIdentificationNumber",
         session_minutes=int(os.environ.get("HB_SESSION_MINUTES", "30")),
         secure_cookies=public_url.startswith("https://"),
     )

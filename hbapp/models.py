@@ -28,6 +28,8 @@ class BudgetStatus(str, enum.Enum):
     DRAFT = "draft"
     ACTIVE = "active"
     ENDED = "ended"
+    # A version replaced before its first month by a change from the same month: never shown.
+    SUPERSEDED = "superseded"
 
 
 class ApprovalStatus(str, enum.Enum):
@@ -111,11 +113,35 @@ class ServiceBandValue(SQLModel, table=True):
     unit_value_cents: int
 
 
-class Person(SQLModel, table=True):
-    """Someone who signs in: a client, a relative, a guardian, a worker, an administrator."""
+class ServiceUnitValue(SQLModel, table=True):
+    """The catalog's unit value of a service from a date on (values change every January).
+
+    Non-banded services use the band `weekday_day`. A decision version takes the value in force
+    on its first day, unless its line fixes its own value.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("service_type_id", "band", "valid_from"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    oidc_subject: str = Field(max_length=255, unique=True, index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id", index=True)
+    band: str = Field(default="weekday_day", max_length=20)
+    valid_from: date
+    unit_value_cents: int
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    """Someone who signs in: a client, a relative, a guardian, a worker, an administrator.
+
+    A row without `oidc_subject` was recorded by a case worker by identity code (a relative
+    given a mandate before they ever signed in); their first sign-in links it by that code.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    oidc_subject: str | None = Field(default=None, max_length=255, unique=True, index=True)
+    # The verified identity code from the sign-in claim, kept only for linking; never shown.
+    identity_code: str | None = Field(default=None, max_length=11, unique=True)
     display_name: str = Field(max_length=200)
     email: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40)
@@ -138,6 +164,9 @@ class Client(SQLModel, table=True):
     language: str = Field(default="fi", max_length=5)
     own_worker_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     street_address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+    # Bumped by every write of the client's decisions: two workers editing at once are told.
+    decisions_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: NaiveDatetime = Field(default_factory=utcnow)
 
     @property
@@ -146,7 +175,16 @@ class Client(SQLModel, table=True):
 
 
 class Budget(SQLModel, table=True):
-    """A personal budget granted by a decision for a period."""
+    """One version of a budget decision, in force from `valid_from` to `valid_to`.
+
+    All versions of one decision share `decision_reference` (the decision number, e.g.
+    HB-2026-0042); a change is a new version from a month, and the previous version then ends
+    on the last day of the month before.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("organizer_id", "decision_reference", "decision_version"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="client.id", index=True)
@@ -155,6 +193,13 @@ class Budget(SQLModel, table=True):
     valid_to: date | None = None
     status: str = Field(default=BudgetStatus.ACTIVE.value, max_length=10)
     decision_reference: str = Field(max_length=60)
+    decision_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    decision_date: date | None = None
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    # Set on the version a decision to end the budget ended (its valid_to is the last day).
+    end_decision_date: date | None = None
+    end_reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
     # Bumped by every change of the budget's money, so concurrent writers can detect races.
     version: int = 0
     created_at: NaiveDatetime = Field(default_factory=utcnow)
@@ -168,16 +213,59 @@ class BudgetLine(SQLModel, table=True):
     service_type_id: int = Field(foreign_key="servicetype.id")
     granted_units_per_month: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
     unit_value_cents: int
+    # Empty: the catalog's value in force on the version's first day. Otherwise the decision
+    # fixed its own value, and this says why.
+    unit_value_reason: str = Field(default="", max_length=300,
+                                   sa_column_kwargs={"server_default": ""})
+
+
+class BudgetLineBandValue(SQLModel, table=True):
+    """A time-banded line's unit value in one band (copied from the catalog or fixed)."""
+
+    __table_args__ = (sa.UniqueConstraint("budget_line_id", "band"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_line_id: int = Field(foreign_key="budgetline.id", index=True)
+    band: str = Field(max_length=20)
+    unit_value_cents: int
 
 
 class BudgetAddition(SQLModel, table=True):
-    """Money added to a month's budget outside the lines (e.g. a trip with an assistant)."""
+    """Money added to the budget outside the lines (e.g. a trip with an assistant): once, in
+    `month`, or every month of its decision version from `month` on (`monthly`)."""
 
     id: int | None = Field(default=None, primary_key=True)
     budget_id: int = Field(foreign_key="budget.id", index=True)
     month: date  # first day of the month
     amount_cents: int
     description: str = Field(max_length=200)
+    monthly: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class DecisionSequence(SQLModel, table=True):
+    """The last decision number used per organizer and year (HB-2026-0042 → 42)."""
+
+    organizer_id: int = Field(foreign_key="organizer.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last_number: int = 0
+
+
+class DecisionConflict(SQLModel, table=True):
+    """Something a decision change or end could not carry over (a swap's adjustment or a
+    pending swap request), kept for the case worker to resolve: never dropped silently."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    budget_id: int = Field(foreign_key="budget.id")  # the version that caused it
+    month: date
+    kind: str = Field(max_length=20)  # no_line, below_moved, after_end
+    swap_request_id: int | None = Field(default=None, foreign_key="swaprequest.id")
+    service_type_id: int | None = Field(default=None, foreign_key="servicetype.id")
+    details: str = "{}"  # JSON: units, moved units
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    resolved_at: NaiveDatetime | None = None
+    resolved_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    resolution: str = ""
 
 
 class LineAdjustment(SQLModel, table=True):

@@ -39,6 +39,7 @@ from hbapp.models import (
     Budget,
     BudgetAddition,
     BudgetLine,
+    BudgetLineBandValue,
     BudgetStatus,
     CaseWorkerAssignment,
     Client,
@@ -57,6 +58,7 @@ from hbapp.models import (
     ServiceBandValue,
     ServiceEvent,
     ServiceType,
+    ServiceUnitValue,
     SurveyAssignment,
     SurveyResponse,
 )
@@ -622,6 +624,14 @@ WHOQOL_BENGT_3M = _WHOQOL_BASE | {
     "Q8": 3, "Q9": 3, "Q12": 3, "Q13": 4, "Q14": 3, "Q23": 4, "Q24": 4, "Q25": 2,
 }
 
+# The plain-language reason of the demo decisions, in the client's language.
+DECISION_REASONS = {
+    "fi": "Tarvitset apua arjessa kotona. Omaishoitajasi tarvitsee myös vapaata. Budjetilla "
+          "voit valita itse, keneltä ja milloin apua saat.",
+    "sv": "Du behöver hjälp i vardagen. Med budgeten kan du själv välja vem som hjälper dig "
+          "och när.",
+}
+
 # --------------------------------------------------------------------------- seeding
 
 
@@ -725,10 +735,22 @@ class _Seeder:
         for band, value in PA_BAND_VALUES.items():
             self.add(ServiceBandValue(service_type_id=self.types[PA].id, band=band.value,
                                       unit_value_cents=value))
+        # The catalog's dated values: this year's, in force since January of the year the
+        # demo budgets start (values change every January).
+        self.values_from = date(self.budget_start.year, 1, 1)
+        for seed in SERVICE_TYPES:
+            bands = ({b.value: v for b, v in PA_BAND_VALUES.items()} if seed.time_banded
+                     else {TimeBand.WEEKDAY_DAY.value: seed.unit_value_cents})
+            for band, value in bands.items():
+                self.add(ServiceUnitValue(service_type_id=self.types[seed.code].id, band=band,
+                                          valid_from=self.values_from, unit_value_cents=value,
+                                          created_at=self.at(self.values_from - timedelta(days=20))))
 
     def people(self) -> None:
         self.people_by_subject: dict[str, Person] = {}
         for demo in DEMO_PEOPLE:
+            if not demo.seeded:
+                continue  # e.g. demo-client-new: a case worker registers them by hand
             worker = demo.subject in ("demo-worker", "demo-worker-2")
             admin = demo.subject == "demo-admin"
             locale = {"demo-client": "fi", "demo-client-2": "sv"}.get(demo.subject)
@@ -738,6 +760,7 @@ class _Seeder:
                 email = f"{_ascii(first)}.{_ascii(last)}@ekhva.example"
             self.people_by_subject[demo.subject] = self.add(Person(
                 oidc_subject=demo.subject, display_name=demo.name, email=email, locale=locale,
+                identity_code=demo.identity_code,
                 is_worker=worker, is_admin=admin,
                 organizer_id=self.org.id if (worker or admin) else None,
                 created_at=self.at(self.year_ago - timedelta(days=30)),
@@ -826,6 +849,9 @@ class _Seeder:
                 client_id=self.client_rows[seed.key].id, organizer_id=self.org.id,
                 valid_from=self.budget_start, valid_to=None, status=BudgetStatus.ACTIVE.value,
                 decision_reference=f"HB-{self.budget_start.year}-{number:04d}",
+                decision_version=1, decision_date=self.budget_start - timedelta(days=6),
+                reason=DECISION_REASONS[seed.language],
+                created_by_person_id=self.person("demo-worker").id,
                 created_at=self.at(self.budget_start - timedelta(days=6), 13, 20),
             ))
             self.budget_rows[seed.key] = budget
@@ -840,6 +866,11 @@ class _Seeder:
                     unit_value_cents=service.unit_value_cents,
                 ))
                 self.lines[seed.key][code] = _Line(line, service)
+                if service.time_banded:
+                    self.flush()
+                    for band, value in PA_BAND_VALUES.items():
+                        self.add(BudgetLineBandValue(budget_line_id=line.id, band=band.value,
+                                                     unit_value_cents=value))
         # A trip to a class reunion with an assistant (Etelä-Savo), last month.
         self.addition_month = add_months(self.this_month, -1)
         self.addition = self.add(BudgetAddition(

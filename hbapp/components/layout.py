@@ -106,13 +106,18 @@ CLIENT_LINKS = [
 ]
 WORKER_LINKS = [
     ("/worker", N_("My clients")),
+    ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
     ("/worker/providers", N_("Provider feedback")),
 ]
-ADMIN_LINKS = [("/admin/providers", N_("Provider register"))]
+ADMIN_LINKS = [
+    ("/admin/providers", N_("Provider register")),
+    ("/admin/services", N_("Service catalog")),
+]
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]
 CLIENT_FOOTER_LINKS = [
+    ("/decisions", N_("Budget decisions")),
     ("/privacy", N_("Who has seen my data")),
     ("/calculator", N_("Cost calculator")),
 ]

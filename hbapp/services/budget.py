@@ -26,6 +26,7 @@ from hbapp.models import (
     Budget,
     BudgetAddition,
     BudgetLine,
+    BudgetLineBandValue,
     BudgetStatus,
     Client,
     LineAdjustment,
@@ -37,6 +38,7 @@ from hbapp.models import (
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
+from hbapp.services.catalog import unit_values_on
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,9 @@ class BudgetMonth:
     statement: MonthStatement
     lines: dict[int, LineView]
     events: tuple[EventView, ...]
-    first_month: date
+    first_month: date  # of the decision (over all its versions)
     last_month: date | None  # None: the budget is open-ended
+    decision_version: int = 1
 
 
 def _budget_for_month(session: Session, client_id: int, month: date) -> Budget | None:
@@ -215,12 +218,24 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         )
         for event, _ in event_rows
     ]
+    # One-off additions of this month, and monthly ones of this version from their month on.
     additions = session.exec(
         select(func.coalesce(func.sum(BudgetAddition.amount_cents), 0)).where(
-            BudgetAddition.budget_id == budget.id, BudgetAddition.month == month
+            BudgetAddition.budget_id == budget.id,
+            or_(BudgetAddition.month == month,
+                BudgetAddition.monthly.is_(True) & (BudgetAddition.month <= month)),
         )
     ).one()
     statement = month_statement(month, grants, usage, int(additions), today=today)
+    # The decision's whole period over its versions (a change starts a version, not a budget).
+    first, open_ended, last = session.exec(
+        select(func.min(Budget.valid_from), func.count(Budget.id) - func.count(Budget.valid_to),
+               func.max(Budget.valid_to))
+        .where(Budget.client_id == client.id,
+               Budget.decision_reference == budget.decision_reference,
+               Budget.status.in_([BudgetStatus.ACTIVE.value, BudgetStatus.ENDED.value]))
+    ).one()
+    last = None if open_ended else last
     events = tuple(
         EventView(
             started_at=event.started_at,
@@ -243,8 +258,9 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         statement=statement,
         lines=views,
         events=events,
-        first_month=month_start(budget.valid_from),
-        last_month=month_start(budget.valid_to) if budget.valid_to else None,
+        first_month=month_start(first),
+        last_month=month_start(last) if last else None,
+        decision_version=budget.decision_version,
     )
 
 
@@ -260,3 +276,25 @@ def budget_month(
             session, actor.person_id, action, client_id, month=month_start(month).isoformat()
         )
         return result
+
+
+def line_unit_value(session: Session, line: BudgetLine, band: str | TimeBand) -> int:
+    """The budget's value (cents) of one unit of `line` in time band `band`.
+
+    A time-banded line (personal assistance) has a value per band, fixed when its decision
+    version was made (copied from the catalog's values in force on the version's first day, or
+    set by the decision); other lines have one value whatever the band. A banded line without
+    its own band values (made before bands were recorded per line) takes the catalog's.
+    Providers' events are priced with this (the charge to the budget is at most this per unit).
+    """
+    band = TimeBand(band).value
+    service = session.get(ServiceType, line.service_type_id)
+    if service is None or not service.time_banded:
+        return line.unit_value_cents
+    own = session.exec(select(BudgetLineBandValue.unit_value_cents).where(
+        BudgetLineBandValue.budget_line_id == line.id, BudgetLineBandValue.band == band)).first()
+    if own is not None:
+        return int(own)
+    budget = session.get(Budget, line.budget_id)
+    values = unit_values_on(session, service, budget.valid_from if budget else date.today())
+    return values.get(band, line.unit_value_cents)

@@ -18,11 +18,11 @@ from hbapp.models import (
     Organizer,
     Provider,
     ProviderPrice,
-    ServiceBandValue,
     ServiceType,
 )
 from hbapp.services.access import AccessDenied, Actor, require_client_access
 from hbapp.services.budget import ServiceNames
+from hbapp.services.catalog import BASE_BAND, unit_values_on
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,10 @@ def calculator_setup(engine: Engine, actor: Actor, client_id: int, today: date) 
                                       ServiceType.unit == Unit.HOUR.value)
             .order_by(ServiceType.sort_order, ServiceType.code)
         ).all():
-            values = {band.value: service.unit_value_cents for band in TimeBand}
-            if service.time_banded:
-                for row in session.exec(select(ServiceBandValue).where(
-                        ServiceBandValue.service_type_id == service.id)).all():
-                    values[row.band] = row.unit_value_cents
+            # The catalog's values in force today (they change every January).
+            current = unit_values_on(session, service, date.today())
+            values = {band.value: current.get(band.value, current[BASE_BAND])
+                      for band in TimeBand}
             prices: dict[int, dict[str, int]] = {}
             names: dict[int, str] = {}
             for provider, price in session.exec(

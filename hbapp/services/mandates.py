@@ -34,6 +34,11 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, or_, select
 
+from hbapp.domain.identifiers import (
+    is_valid_personal_identity_code,
+    validate_personal_identity_code,
+)
+
 from hbapp.db import read_session, write_session
 from hbapp.domain.identifiers import birth_date_from_identity_code
 from hbapp.domain.mandates import (
@@ -188,6 +193,23 @@ def find_person(session: Session, query: str) -> Person:
     if len(people) > 1:
         raise InvalidMandate("agent_ambiguous")
     return people[0]
+
+
+def _person_by_identity_code(session: Session, code: str, name: str) -> Person:
+    """The person with this identity code, recorded now (without a sign-in) when unknown."""
+    code = validate_personal_identity_code(code)
+    person = session.exec(select(Person).where(Person.identity_code == code)).first()
+    if person is not None:
+        return person
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise InvalidMandate("agent_name_missing")
+    if len(clean) > 200:
+        raise InvalidMandate("agent_name_too_long")
+    person = Person(oidc_subject=None, identity_code=code, display_name=clean)
+    session.add(person)
+    session.flush()
+    return person
 
 
 def _check_no_open_mandate(session: Session, client_id: int, agent_id: int, today: date) -> None:
@@ -452,9 +474,12 @@ def record_mandate(
     valid_from: date,
     valid_to: date | None,
     today: date,
+    agent_name: str = "",
 ) -> int:
     """A case worker records a mandate (guardianship, a relative without e-identification).
-    `agent` is a person id or an e-mail address / name known to HB."""
+    `agent` is a person id, an e-mail address / name known to HB, or a personal identity code:
+    a code nobody has signed in with yet records the person under `agent_name`, and their first
+    sign-in with that verified code links them (see `services.sessions.upsert_person`)."""
     wanted = parse_scopes(scopes)
     if relation not in RELATIONS:
         raise InvalidMandate("bad_relation")
@@ -465,6 +490,8 @@ def record_mandate(
             person = session.get(Person, agent)
             if person is None:
                 raise InvalidMandate("agent_not_found")
+        elif is_valid_personal_identity_code(agent.strip()):
+            person = _person_by_identity_code(session, agent, agent_name)
         else:
             person = find_person(session, agent)
         client = session.get(Client, client_id)

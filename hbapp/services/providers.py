@@ -31,13 +31,13 @@ from hbapp.models import (
     ProviderChoice,
     ProviderMunicipality,
     ProviderPrice,
-    ServiceBandValue,
     ServiceType,
     utcnow,
 )
 from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
+from hbapp.services.catalog import BASE_BAND, unit_values_on
 
 APPROVED = ApprovalStatus.APPROVED.value
 BAND_ORDER = [band.value for band in TimeBand]
@@ -149,13 +149,9 @@ def nps_by_provider(session: Session, provider_ids: list[int]) -> dict[int, NpsS
 
 
 def _unit_values(session: Session, service: ServiceType) -> dict[str, int]:
-    values = {band: service.unit_value_cents for band in BAND_ORDER}
-    if service.time_banded:
-        for row in session.exec(
-            select(ServiceBandValue).where(ServiceBandValue.service_type_id == service.id)
-        ).all():
-            values[row.band] = row.unit_value_cents
-    return values
+    # The catalog's values in force today (they change every January).
+    current = unit_values_on(session, service, date.today())
+    return {band: current.get(band, current[BASE_BAND]) for band in BAND_ORDER}
 
 
 def _remaining_by_service(session: Session, client: Client, today: date):

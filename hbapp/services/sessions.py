@@ -7,21 +7,25 @@ session's expiry on the server is what counts; the cookie itself has no max-age.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from http.cookies import CookieError, SimpleCookie
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from hbapp.config import get_settings
 from hbapp.db import read_session, write_session
-from hbapp.models import LoginSession, Person, utcnow
+from hbapp.domain.identifiers import InvalidIdentifier, validate_personal_identity_code
+from hbapp.models import Client, Consent, LoginSession, Mandate, Person, utcnow
 from hbapp.services import audit
 
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "hb_session"
 _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
@@ -57,25 +61,97 @@ def _is_valid(row: LoginSession | None, now: datetime) -> bool:
     )
 
 
-def upsert_person(engine: Engine, subject: str, name: str, email: str = "") -> int:
-    """The Person of an OpenID subject, created on first login; the name follows the provider."""
+def _claimed_code(identity_code: str | None) -> str | None:
+    """The identity-code claim, normalised, or None when missing or not a valid code."""
+    if not identity_code:
+        return None
+    try:
+        return validate_personal_identity_code(str(identity_code))
+    except InvalidIdentifier:
+        log.warning("sign-in: the identity-code claim is not a valid personal identity code")
+        return None
+
+
+def _link_by_identity_code(session, person: Person | None, subject: str, code: str,
+                           name: str, email: str) -> Person:
+    """Find or create the Person of a sign-in whose provider verified `code`.
+
+    A row recorded by a case worker by identity code (no subject yet, e.g. a relative given a
+    mandate before ever signing in) becomes this person's. Never matched by name or e-mail.
+    """
+    by_code = session.exec(
+        select(Person).where(Person.identity_code == code).with_for_update()).first()
+    if person is None:
+        if by_code is None:
+            person = Person(oidc_subject=subject, display_name=name, email=email,
+                            identity_code=code)
+        elif by_code.oidc_subject is None:
+            person = by_code
+            person.oidc_subject = subject
+            audit.record(session, person.id, "link_identity", None, how="recorded_person")
+        else:
+            # The same verified person under a new subject (e.g. a new provider): follow the
+            # code, which is what identifies them.
+            audit.record(session, by_code.id, "link_identity", None, how="new_subject")
+            person = by_code
+            person.oidc_subject = subject
+    elif by_code is not None and by_code.id != person.id:
+        if by_code.oidc_subject is None:
+            # A row recorded by code for someone who had signed in before without the claim:
+            # their mandates and client record move to the signed-in person.
+            session.exec(sa.update(Mandate).where(Mandate.agent_person_id == by_code.id)
+                         .values(agent_person_id=person.id))
+            session.exec(sa.update(Consent).where(Consent.given_by_person_id == by_code.id)
+                         .values(given_by_person_id=person.id))
+            session.exec(sa.update(Client).where(Client.person_id == by_code.id)
+                         .values(person_id=None))
+            session.delete(by_code)
+            session.flush()
+            person.identity_code = code
+            audit.record(session, person.id, "link_identity", None, how="merged_recorded")
+        else:
+            log.warning("sign-in: identity code already belongs to another signed-in person")
+    elif person.identity_code != code:
+        person.identity_code = code
+    session.add(person)
+    session.flush()
+    # A client registered by this identity code is this person's own record.
+    client = session.exec(select(Client).where(Client.personal_identity_code == code)
+                          .with_for_update()).first()
+    if client is not None and client.person_id is None:
+        client.person_id = person.id
+        session.add(client)
+        audit.record(session, person.id, "link_client", client.id)
+    return person
+
+
+def upsert_person(engine: Engine, subject: str, name: str, email: str = "",
+                  identity_code: str | None = None) -> int:
+    """The Person of an OpenID subject, created on first login; the name follows the provider.
+
+    `identity_code` is the provider's verified identity-code claim (HB_OIDC_ID_CLAIM): it links
+    the sign-in to a client or relative recorded by that code before their first sign-in.
+    """
     if not subject:
         raise ValueError("an OpenID subject is required")
     name = (name or subject)[:200]
     email = (email or "")[:200]
+    code = _claimed_code(identity_code)
     for attempt in range(2):
         try:
             with write_session(engine) as session:
                 person = session.exec(select(Person).where(Person.oidc_subject == subject)).first()
-                if person is None:
+                if code is not None:
+                    person = _link_by_identity_code(session, person, subject, code, name, email)
+                elif person is None:
                     person = Person(oidc_subject=subject, display_name=name, email=email)
                     session.add(person)
-                else:
-                    if person.display_name != name:
-                        person.display_name = name
-                    # Keep an address the person may have set here when the provider sends none.
-                    if email and person.email != email:
-                        person.email = email
+                if person.display_name != name:
+                    person.display_name = name
+                # Keep an address the person may have set here when the provider sends none.
+                if email and person.email != email:
+                    person.email = email
+                session.add(person)
                 session.flush()
                 assert person.id is not None
                 return person.id

@@ -163,6 +163,10 @@ ERROR_TEXTS = {
     "agent_not_found": N_("We did not find anyone with this e-mail address or name. "
                           "The person must have signed in to this service once."),
     "agent_ambiguous": N_("Several people have this name. Enter their e-mail address instead."),
+    "identity_code_invalid": N_("Check the identity code: it is not a valid personal "
+                                "identity code."),
+    "agent_name_missing": N_("Enter the name of the person with this identity code."),
+    "agent_name_too_long": N_("The name is too long. Use at most 200 characters."),
     "agent_is_client": N_("A person cannot have a mandate for themself."),
     "already_has_mandate": N_("This person already has a mandate or a request waiting."),
     "client_missing": N_("Enter the person's first and last name."),

@@ -274,7 +274,12 @@ def build_auth_app() -> Starlette:
         previous = token_from_cookie_header(request.headers.get("cookie"))
         if previous:
             await run_in_threadpool(end_session, engine, previous)
-        person_id = await run_in_threadpool(upsert_person, engine, subject, name, email)
+        # Linked by the verified identity-code claim only (never by name or e-mail).
+        claimed_code = userinfo.get(settings.oidc_id_claim)
+        person_id = await run_in_threadpool(
+            upsert_person, engine, subject, name, email,
+            str(claimed_code) if isinstance(claimed_code, str) else None,
+        )
         session_token, _expires = await run_in_threadpool(
             create_session, engine, person_id, str(token.get("id_token") or "")
         )

@@ -259,7 +259,7 @@ class DevProvider:
                     "client_secret_basic",
                 ],
                 "scopes_supported": SCOPES_SUPPORTED,
-                "claims_supported": CLAIMS_SUPPORTED,
+                "claims_supported": [*CLAIMS_SUPPORTED, self.settings.oidc_id_claim],
                 "ui_locales_supported": list(config.SUPPORTED_LOCALES),
                 "authorization_response_iss_parameter_supported": True,
             }
@@ -447,6 +447,9 @@ in as a demo person without any identification. It must never be enabled in prod
             "at_hash": _at_hash(access_token),
             "name": person.name if person else subject,
         }
+        if person is not None:
+            # As Suomi.fi e-identification does: the verified personal identity code.
+            claims[self.settings.oidc_id_claim] = person.identity_code
         if payload.get("nonce"):
             claims["nonce"] = payload["nonce"]
         key = await self.key()
@@ -478,7 +481,9 @@ in as a demo person without any identification. It must never be enabled in prod
         subject = str(payload["sub"])
         person = DEMO_PEOPLE_BY_SUBJECT.get(subject)
         return JSONResponse(
-            {"sub": subject, "name": person.name if person else subject}, headers=_NO_STORE
+            {"sub": subject, "name": person.name if person else subject}
+            | ({self.settings.oidc_id_claim: person.identity_code} if person else {}),
+            headers=_NO_STORE
         )
 
     @route_allows(Audience.ANYONE)

@@ -31,6 +31,7 @@ ROUTES = [
     "/surveys", "/mandates", "/privacy", "/help", "/accessibility", "/settings",
     "/worker", "/worker/swaps", "/worker/providers", "/worker/clients/1",
     "/worker/clients/1/access", "/worker/clients/1/surveys", "/admin/providers",
+    "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
 ]
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 HEADINGS = {  # the h1 of /help per language: proves the page really is in that language
@@ -46,8 +47,9 @@ def person_preferences(app_server, subject: str) -> tuple[str | None, str]:
     engine = make_engine(app_server.database_url)
     try:
         with read_session(engine) as session:
-            person = session.exec(select(Person).where(Person.oidc_subject == subject)).one()
-            return person.locale, person.text_size
+            person = session.exec(select(Person).where(Person.oidc_subject == subject)).first()
+            # demo-client-new has no row until their first sign-in.
+            return (person.locale, person.text_size) if person else (None, "normal")
     finally:
         engine.dispose()
 

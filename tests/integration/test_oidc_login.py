@@ -246,6 +246,7 @@ def test_login_with_hint_ends_at_next_with_session_cookie(live: Live) -> None:
 
     person = _person(live.engine, "demo-client")
     assert person is not None and person.display_name == "Aino Virtanen"
+    assert person.identity_code == "140345-9025"  # from the identity-code claim
     info = resolve_session(live.engine, token)
     assert info is not None and info.person_id == person.id
     sessions = _sessions_of(live.engine, person.id)
@@ -427,13 +428,16 @@ def test_token_endpoint_issues_signed_id_token_once(live: Live) -> None:
         assert claims["sub"] == "demo-relative"
         assert claims["nonce"] == "n1"
         assert claims["name"] == "Mikko Virtanen"
+        # The verified identity code, as Suomi.fi sends it (HB_OIDC_ID_CLAIM).
+        assert claims["nationalIdentificationNumber"] == "030572-9130"
         assert claims["exp"] > claims["iat"] and "auth_time" in claims
 
         userinfo = client.get(
             discovery["userinfo_endpoint"],
             headers={"Authorization": f"Bearer {body['access_token']}"},
         )
-        assert userinfo.json() == {"sub": "demo-relative", "name": "Mikko Virtanen"}
+        assert userinfo.json() == {"sub": "demo-relative", "name": "Mikko Virtanen",
+                                   "nationalIdentificationNumber": "030572-9130"}
         assert client.get(
             discovery["userinfo_endpoint"], headers={"Authorization": "Bearer forged"}
         ).status_code == 401

@@ -191,6 +191,10 @@ def _check_clients(s: Session, clients: dict[str, Client], people: dict[str, Per
     assert (aino.municipality_code, aino.language) == ("405", "fi")
     assert aino.personal_identity_code[4:6] == "45"
     assert bengt.person_id == people["demo-client-2"].id
+    # The development provider's identity-code claim matches the seeded client records.
+    assert people["demo-client"].identity_code == aino.personal_identity_code
+    assert people["demo-client-2"].identity_code == bengt.personal_identity_code
+    assert "demo-client-new" not in people  # registered by hand, by identity code
     assert (bengt.municipality_code, bengt.language) == ("153", "sv")
     assert bengt.personal_identity_code[4:6] == "58"
     others = [c for c in clients.values() if c.person_id is None]

@@ -18,6 +18,7 @@ from hbapp.components.forms import (
 )
 from hbapp.components.layout import loading, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.identifiers import is_valid_personal_identity_code
 from hbapp.domain.mandates import RELATIONS, SCOPES, InvalidMandate, parse_day_month_year
 from hbapp.i18n import N_
 from hbapp.services import mandates as service
@@ -49,6 +50,8 @@ class WorkerAccessState(AppState):
     # the record-mandate form's answers, kept after an error
     agent_choice: str = ""
     agent_email: str = ""
+    agent_code: str = ""
+    agent_name: str = ""
     relation: str = "relative"
     scopes: list[str] = []
     from_day: str = ""
@@ -98,6 +101,7 @@ class WorkerAccessState(AppState):
         self.ready = False
         self.notice = self.error = self.error_field = self.confirm = ""
         self.agent_choice = self.agent_email = self.consent_note = ""
+        self.agent_code = self.agent_name = ""
         self.relation, self.scopes = "relative", []
         start = today()
         self.from_day, self.from_month, self.from_year = (str(start.day), str(start.month),
@@ -177,14 +181,19 @@ class WorkerAccessState(AppState):
         if current is None:
             return
         self.agent_choice = str(form_data.get("agent", ""))
-        self.agent_email = str(form_data.get("agent_email", ""))
+        self.agent_email = str(form_data.get("agent_email", ""))[:200]
+        self.agent_code = str(form_data.get("agent_code", "")).strip()[:20]
+        self.agent_name = str(form_data.get("agent_name", ""))[:200]
         relation = str(form_data.get("relation", ""))
         self.relation = relation if relation in RELATIONS else "relative"
         self.scopes = [s for s in SCOPES if form_data.get(f"scope_{s}")]
         for name in ("from_day", "from_month", "from_year", "to_day", "to_month", "to_year"):
             setattr(self, name, str(form_data.get(name, "")))
         agent: int | str = (int(self.agent_choice) if self.agent_choice.isdigit()
-                            else self.agent_email)
+                            else self.agent_code or self.agent_email)
+        if self.agent_code and not is_valid_personal_identity_code(self.agent_code):
+            self._fail("identity_code_invalid", "agent_code")
+            return
         try:
             valid_from = parse_day_month_year(self.from_day, self.from_month, self.from_year)
         except InvalidMandate as bad:
@@ -199,14 +208,17 @@ class WorkerAccessState(AppState):
                 return
         try:
             service.record_mandate(get_engine(), current.actor, self.client_id, agent,
-                                   self.scopes, self.relation, valid_from, valid_to, today())
+                                   self.scopes, self.relation, valid_from, valid_to, today(),
+                                   agent_name=self.agent_name)
         except (AccessDenied, InvalidMandate) as refused:
             field = {"no_scopes": "scope", "unknown_scope": "scope",
-                     "ends_before_start": "to", "ends_in_past": "to"}.get(refused.reason, "agent")
+                     "ends_before_start": "to", "ends_in_past": "to",
+                     "agent_name_missing": "agent_code", "agent_name_too_long": "agent_code",
+                     }.get(refused.reason, "agent_code" if self.agent_code else "agent")
             self._fail(refused.reason, field)
             return
         self.error = self.error_field = ""
-        self.agent_choice = self.agent_email = ""
+        self.agent_choice = self.agent_email = self.agent_code = self.agent_name = ""
         self.scopes = []
         t = self._t()
         self.notice = t("The mandate has been recorded.")
@@ -358,6 +370,13 @@ def mandates_section() -> rx.Component:
             text_field("agent_email", T("Or the person's e-mail address"), S.agent_email,
                        S.error, rx.cond(S.error_field == "agent", "agent_email", ""),
                        input_type="email"),
+            text_field("agent_code", T("Or the personal identity code of someone who has not "
+                                       "signed in yet"), S.agent_code,
+                       S.error, rx.cond(S.error_field == "agent_code", "agent_code", ""),
+                       hint=rx.el.p(T("Their first sign-in with this identity code finds the "
+                                      "mandate."), class_name="hint")),
+            text_field("agent_name", T("Their name (with an identity code)"), S.agent_name,
+                       S.error, rx.cond(S.error_field == "agent_code", "agent_name", "")),
             choice_group(
                 "relation", rx.el.span(T("Relation to the client")),
                 [radio("relation", r, T(RELATION_TEXTS[r]), S.relation == r) for r in RELATIONS],

@@ -9,7 +9,10 @@ import hbapp.pages
 from hbapp.config import get_settings
 from hbapp.middleware import GuardMiddleware, handle_backend_exception
 from hbapp.web.api import AssetCacheHeaders, build_api
-from hbapp.web.security import SecurityHeaders
+from hbapp.web.security import SecurityHeaders, protect_state_files
+
+# Before Reflex creates its state manager: the tabs' pickled states are private files.
+protect_state_files()
 
 # Every module under hbapp/pages/<side>/ registers its page(s) with @rx.page when imported.
 for _module in pkgutil.walk_packages(hbapp.pages.__path__, prefix="hbapp.pages."):

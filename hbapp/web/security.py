@@ -22,9 +22,12 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import os
 import re
+import stat
 import zlib
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
@@ -36,6 +39,29 @@ _INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | 
 _SRC_ATTRIBUTE = re.compile(rb"\ssrc\s*=", re.IGNORECASE)
 _READABLE = ("gzip", "identity")
 CSP = "content-security-policy"
+
+
+def protect_state_files(states_dir: Path | None = None) -> None:
+    """Files the app writes are readable by its own user only.
+
+    Reflex's disk state manager pickles every tab's page states (a client's budget and survey
+    answers among them) into `.states/*.pkl` with the default mode, world-readable under the
+    usual umask 022. A umask of 077 makes every file this process creates (states, SQLite,
+    keys) private; the states directory and the pickles already there are tightened too.
+    """
+    os.umask(0o077)
+    if states_dir is None:
+        from reflex.utils.prerequisites import get_states_dir
+
+        states_dir = get_states_dir()
+    if not states_dir.is_dir():
+        return
+    states_dir.chmod(stat.S_IRWXU)
+    for path in states_dir.glob("*.pkl"):
+        try:
+            path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        except FileNotFoundError:  # purged meanwhile
+            pass
 
 
 def _origin(url: str) -> str:
@@ -146,19 +172,28 @@ class SecurityHeaders:
                 _add_headers(headers, content_security_policy())
                 await send(message)
                 return
-            if held is None or message["type"] != "http.response.body":
+            if held is None:
                 await send(message)
                 return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body", False):
+            if message["type"] == "http.response.pathsend":
+                # The server sends the file itself (Granian's pathsend): read it for the hashes.
+                body = Path(message["path"]).read_bytes()
+                forward = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = b"".join(chunks)
+                forward = {"type": "http.response.body", "body": body, "more_body": False}
+            else:
+                await send(message)
                 return
-            body = b"".join(chunks)
             headers = MutableHeaders(scope=held)
             document = _decoded(body, headers.get("content-encoding", "").strip().lower())
             hashes = inline_script_hashes(document) if document else ()
             _add_headers(headers, content_security_policy(hashes))
             start, held = held, None
             await send(start)
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            await send(forward)
 
         await self.app(_readable_only(scope), receive, send_with_headers)

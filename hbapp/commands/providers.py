@@ -187,8 +187,9 @@ def parse_rows(text: str, service_codes: set[str], municipality_codes: set[str])
                 problems.append("price must be greater than zero")
             elif price > MAX_PRICE_EUR * 100:
                 problems.append(f"price must be at most {MAX_PRICE_EUR} euros")
-        except MoneyFormatError:
-            problems.append(f"price {row['price_eur']!r} is not a positive euro amount")
+        except MoneyFormatError as exc:
+            shown = row["price_eur"] if len(row["price_eur"]) <= 30 else row["price_eur"][:30] + "…"
+            problems.append(f"price {shown!r} is not a positive euro amount ({exc})")
             price = 0
         municipalities = row["municipalities"].replace(",", " ").split()
         if not municipalities:

@@ -79,7 +79,8 @@ def _policy_parts() -> tuple[str, str]:
     form_action = "'self'"
     issuer = _origin(settings.oidc_issuer)
     if issuer and issuer != _origin(settings.public_url):
-        # Signing out posts to /auth/logout, which redirects to the provider's logout page.
+        # /auth/logout redirects to the provider's logout page; a form that posts there
+        # may only be redirected to origins that form-action names.
         form_action += f" {issuer}"
     return connect, form_action
 
@@ -143,8 +144,8 @@ def _readable_only(scope: Scope) -> Scope:
     return {**scope, "headers": headers}
 
 
-def _add_headers(headers: MutableHeaders, policy: str) -> None:
-    if CSP not in headers:  # a response with its own (stricter) policy keeps it
+def _add_headers(headers: MutableHeaders, policy: str | None) -> None:
+    if policy is not None and CSP not in headers:  # a response's own (stricter) policy stays
         headers[CSP] = policy
     headers.setdefault("x-frame-options", "DENY")
     headers.setdefault("x-content-type-options", "nosniff")
@@ -166,6 +167,13 @@ class SecurityHeaders:
             nonlocal held
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if message.get("status") == 304:
+                    # Not Modified: the browser keeps the page it has and updates that page's
+                    # stored headers with these, so a policy here (which could not know the
+                    # page's scripts) would replace the one with their hashes.
+                    _add_headers(headers, None)
+                    await send(message)
+                    return
                 if headers.get("content-type", "").startswith("text/html"):
                     held = message
                     return

@@ -27,6 +27,7 @@ from hbapp.models import (
     Budget,
     Client,
     Consent,
+    Feedback,
     Mandate,
     MandateStatus,
     Person,
@@ -219,7 +220,8 @@ def test_the_app_runs_under_its_policy(page, app_server):
     wait_until_loaded(page)
     page.get_by_role("button", name=FI("Previous month")).click()
     page.wait_for_function("() => location.search.includes('month=')")
-    for path in ("/", "/providers", "/privacy", "/mandates", "/settings"):
+    # Twice: the second time the browser revalidates its cached page (304 Not Modified).
+    for path in ("/", "/providers", "/privacy", "/mandates", "/settings", "/", "/budget"):
         page.goto(app_server.url(path))
         wait_until_loaded(page)
     assert violations == []
@@ -412,3 +414,63 @@ def test_forged_payloads_get_a_translated_refusal(page, app_server, db):
             answer = tab.call("/budget", f"{budget}.change_month", {"step": step})
             assert "An error occurred" not in answer and "month_rx_state_" in answer
     assert server_tracebacks(app_server) == before
+
+
+def test_sending_feedback_or_a_mandate_request_twice_sends_once(page, app_server, db):
+    bengt = db.client("Bengt")
+    liisa = db.person("demo-relative-view")
+    with read_session(db.engine) as session:
+        before = {f.id: f.replaced_at for f in session.exec(
+            select(Feedback).where(Feedback.client_id == bengt.id)).all()}
+        provider = session.exec(select(ProviderChoice.provider_id).where(
+            ProviderChoice.client_id == bengt.id, ProviderChoice.ended_at.is_(None))).first()
+    feedback = state_path("pages.client.feedback", "FeedbackState")
+    try:
+        sign_in(page, app_server, "demo-client-2", "/")
+        wait_until_loaded(page)
+        with ReflexTab(app_server.base_url, session_cookie(page)) as tab:
+            tab.connect("/feedback")
+            for handler, form in (("submit_provider", {"provider": str(provider)}),
+                                  ("submit_score", {"score": "8"}),
+                                  ("submit_comment", {"comment": "Kaksi kertaa?"}),
+                                  ("submit_flag", {"flag": "none"})):
+                tab.call("/feedback", f"{feedback}.{handler}", {"form": form})
+            tab.send("/feedback", f"{feedback}.send")
+            tab.call("/feedback", f"{feedback}.send")
+        with read_session(db.engine) as session:
+            new = session.exec(select(Feedback).where(
+                Feedback.client_id == bengt.id, Feedback.id.not_in(list(before) or [0]))).all()
+        assert [(f.provider_id, f.score, f.comment) for f in new] == [
+            (provider, 8, "Kaksi kertaa?")]
+
+        attempts = db.count(AuditLog, AuditLog.actor_person_id == liisa.id,
+                            AuditLog.action.in_(("request_mandate", "request_mandate_attempt")))
+        sign_in(page, app_server, "demo-relative-view", "/")
+        wait_until_loaded(page)
+        mandates = state_path("pages.client.mandates", "MandatesState")
+        with ReflexTab(app_server.base_url, session_cookie(page)) as tab:
+            tab.connect("/mandates")
+            tab.call("/mandates", f"{mandates}.start", {"flow": "request"})
+            tab.call("/mandates", f"{mandates}.submit_client", {"form_data": {
+                "client": "Bengt Lindholm", "birth_day": "2", "birth_month": "9",
+                "birth_year": "1958"}})
+            tab.call("/mandates", f"{mandates}.submit_what", {"form_data": {"scope_view": "on"}})
+            tab.call("/mandates", f"{mandates}.submit_until", {"form_data": {"until": "none"}})
+            tab.send("/mandates", f"{mandates}.send")
+            tab.call("/mandates", f"{mandates}.send")
+            # silent, not an error such as "you already asked"
+            assert not re.search(r'"error_rx_state_":"[^"]', "\n".join(tab.frames))
+        assert db.count(Mandate, Mandate.client_id == bengt.id,
+                        Mandate.agent_person_id == liisa.id, Mandate.status == "requested") == 1
+        assert db.count(AuditLog, AuditLog.actor_person_id == liisa.id, AuditLog.action.in_(
+            ("request_mandate", "request_mandate_attempt"))) == attempts + 1
+    finally:
+        _cleanup_mandates(db, bengt.id, liisa.id)
+        with write_session(db.engine) as session:
+            for answer in session.exec(select(Feedback).where(
+                    Feedback.client_id == bengt.id)).all():
+                if answer.id not in before:
+                    session.delete(answer)
+                elif answer.replaced_at != before[answer.id]:
+                    answer.replaced_at = before[answer.id]
+                    session.add(answer)

@@ -56,7 +56,7 @@ def test_worker_sees_alerts_from_seeded_score_drops(page, app_server):
     page.get_by_role("button", name=FI("Show"), exact=True).click()
     page.wait_for_function("() => document.querySelectorAll('.caseload-item').length === 1")
     assert page.get_by_role("heading", name="Bengt Lindholm").is_visible()
-    assert "alert=whoqol_drop" in page.url
+    page.wait_for_url("**alert=whoqol_drop**")  # the address follows in a script after the list
 
 
 def test_worker_opens_client_trends(page, app_server):

@@ -37,8 +37,11 @@ def client() -> TestClient:
     async def strict(_request):
         return HTMLResponse("<p>x</p>", headers={"content-security-policy": "default-src 'none'"})
 
+    async def not_modified(_request):
+        return Response(status_code=304, headers={"etag": '"abc"'})
+
     app = Starlette(routes=[Route("/", page), Route("/zipped", zipped), Route("/api", api),
-                            Route("/strict", strict)])
+                            Route("/strict", strict), Route("/cached", not_modified)])
     return TestClient(SecurityHeaders(app))
 
 
@@ -77,3 +80,13 @@ def test_every_other_response_gets_the_policy_and_a_stricter_one_is_kept():
 def test_inline_script_hashes_skip_external_scripts():
     assert inline_script_hashes(b'<script src="/a.js"></script><SCRIPT>x()</SCRIPT >') == (
         base64.b64encode(hashlib.sha256(b"x()").digest()).decode(),)
+
+
+def test_not_modified_keeps_the_policy_the_browser_stored_with_the_page():
+    """A 304's headers replace the cached page's: a policy without the page's script hashes
+    would stop the page's own scripts the second time it is opened."""
+    with client() as http:
+        response = http.get("/cached")
+        assert response.status_code == 304
+        assert "content-security-policy" not in response.headers
+        assert response.headers["x-frame-options"] == "DENY"

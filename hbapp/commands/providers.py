@@ -16,11 +16,11 @@ Columns:
   description_fi, description_sv, description_en   plain-language descriptions
 
 Fields may be quoted ("...") and a quoted description may span lines. Prices are at most
-MAX_PRICE_EUR euros; no field is longer than MAX_FIELD characters; NUL bytes, control characters
-and the Unicode line and paragraph separators (U+2028, U+2029) are refused, and so are repeated
-column names. Every row is checked first and every bad row is reported with the line number
-where it starts (the header is line 1). If any row is bad, nothing is imported and the exit status is 1. New providers are
-imported as waiting for approval; an administrator approves them at /admin/providers. For a
+10 000 euros; no field is longer than 5 000 characters; NUL bytes, control characters and the
+Unicode line and paragraph separators (U+2028, U+2029) are refused, and so are repeated column
+names. Every row is checked first and every bad row is reported with the line number where it
+starts (the header is line 1). If any row is bad, nothing is imported and the exit status is 1.
+New providers are imported as waiting for approval; an administrator approves them at /admin/providers. For a
 provider that exists already (same business ID) its details, municipalities and the listed prices
 are updated, and its approval status is kept.
 """

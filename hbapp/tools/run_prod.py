@@ -5,8 +5,8 @@ is missing, migrates it and serves the production build on one port. It loads th
 only when asked (`--seed`, which `make run-prod` passes), and signs people in only through a
 real OpenID provider (`HB_OIDC_ISSUER`) unless the development provider is asked for by name
 (`HB_DEV_OIDC=1`), which is refused with an https:// public URL: a misconfigured deployment
-stops with a message instead of offering passwordless sign-in or demo people. Reflex runs its backend under Granian; `GRANIAN_WORKERS` is the number of
-worker processes (Reflex's own default with Redis is 2 × cores + 1, capped at 8). Several
+stops with a message instead of offering passwordless sign-in or demo people. Reflex runs its
+backend under Granian; `GRANIAN_WORKERS` is the number of worker processes (Reflex's own default with Redis is 2 × cores + 1, capped at 8). Several
 workers need a state shared between them, which is why Redis is required here.
 """
 

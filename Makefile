@@ -79,9 +79,11 @@ run: db
 	  $(VENV)/bin/reflex run --env prod --single-port \
 	  --frontend-port $(PORT) --loglevel warning
 
-# Production profile: PostgreSQL (database hb), Redis state, several backend workers.
+# Production profile: PostgreSQL (database hb), Redis state, several backend workers. As a
+# local demo: the demo data and, unless HB_OIDC_ISSUER names a real provider, the development
+# sign-in (both only because they are asked for here; run_prod itself never assumes them).
 run-prod: setup
-	$(PY) -m hbapp.tools.run_prod --port $(PORT)
+	$(if $(HB_OIDC_ISSUER),,HB_DEV_OIDC=$${HB_DEV_OIDC:-1}) $(PY) -m hbapp.tools.run_prod --port $(PORT) --seed
 
 # Benchmarks (not part of `make test`); BENCH_ARGS=--full for the sizes of issue 9.
 bench: setup chromium

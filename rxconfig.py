@@ -1,11 +1,14 @@
 """Reflex configuration; deployment settings come from HB_* environment variables."""
 
+from urllib.parse import urlsplit
+
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from hbapp.config import get_settings
 
 settings = get_settings()
+_public = urlsplit(settings.public_url)
 
 config = rx.Config(
     app_name="hbapp",
@@ -15,4 +18,9 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[],
     disable_plugins=[SitemapPlugin],
+    # Only HB's own pages may open the event websocket (/_event) or make credentialed CORS
+    # requests: Reflex's default "*" lets a page of any other origin (another port of this
+    # host included) read a signed-in person's data over the websocket, and makes the CORS
+    # preflight of every route reflect any origin with credentials.
+    cors_allowed_origins=[f"{_public.scheme}://{_public.netloc}"],
 )

@@ -146,7 +146,7 @@ def production_app(workers: int = 3, url: str | None = None,
           f"(log: {log_path})", flush=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "hbapp.tools.run_prod", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), "--seed"],
         cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     app = App(f"http://localhost:{port}", database_url, supervisor_pid=process.pid,

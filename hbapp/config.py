@@ -17,6 +17,18 @@ DATA_DIR = Path(os.environ.get("HB_DATA_DIR", REPO_ROOT / "data"))
 SUPPORTED_LOCALES = ("fi", "sv", "en")
 
 
+class ConfigurationError(ValueError):
+    """Settings that must not run; the message says what to change."""
+
+
+DEV_OIDC_WITH_HTTPS = (
+    "HB_DEV_OIDC=1 is refused with an https:// HB_PUBLIC_URL: the development OpenID provider "
+    "signs anyone in as anyone without a password and is only for a local demo. For a "
+    "deployment unset HB_DEV_OIDC and set HB_OIDC_ISSUER, HB_OIDC_CLIENT_ID and "
+    "HB_OIDC_CLIENT_SECRET of a real provider."
+)
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -60,7 +72,11 @@ class Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     public_url = os.environ.get("HB_PUBLIC_URL", "http://localhost:3000").rstrip("/")
+    # The development provider only when asked for by name, and never where people reach the
+    # app over TLS (a deployment): passwordless sign-in must not be one forgotten variable away.
     dev_oidc = _flag("HB_DEV_OIDC", False)
+    if dev_oidc and public_url.lower().startswith("https://"):
+        raise ConfigurationError(DEV_OIDC_WITH_HTTPS)
     issuer = os.environ.get("HB_OIDC_ISSUER") or (f"{public_url}/dev-oidc" if dev_oidc else "")
     default_locale = os.environ.get("HB_DEFAULT_LOCALE", "fi")
     if default_locale not in SUPPORTED_LOCALES:

@@ -7,8 +7,12 @@ import reflex as rx
 
 import hbapp.pages
 from hbapp.config import get_settings
-from hbapp.middleware import GuardMiddleware
+from hbapp.middleware import GuardMiddleware, handle_backend_exception
 from hbapp.web.api import AssetCacheHeaders, build_api
+from hbapp.web.security import SecurityHeaders, protect_state_files
+
+# Before Reflex creates its state manager: the tabs' pickled states are private files.
+protect_state_files()
 
 # Every module under hbapp/pages/<side>/ registers its page(s) with @rx.page when imported.
 for _module in pkgutil.walk_packages(hbapp.pages.__path__, prefix="hbapp.pages."):
@@ -27,7 +31,8 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
         rx.el.script(src="/pwa.js", defer=True),
     ],
-    api_transformer=[build_api(), AssetCacheHeaders],
+    api_transformer=[build_api(), AssetCacheHeaders, SecurityHeaders],
+    backend_exception_handler=handle_backend_exception,
     enable_state=True,
 )
 # Before Reflex's own hydrate middleware: reset a tab's states when its session changed, and

@@ -30,11 +30,12 @@ from typing import Any
 import reflex as rx
 from reflex.middleware import Middleware
 from reflex.state import BaseState, StateUpdate
-from reflex_base.event import Event
+from reflex_base.event import Event, EventSpec
 
 from hbapp.authz import declared_audience, permits, refusal_message
+from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine
-from hbapp.i18n import gettext_for
+from hbapp.i18n import N_, gettext_for
 from hbapp.services import audit
 from hbapp.services.identity import SignedIn, signed_in
 from hbapp.services.sessions import token_from_cookie_header
@@ -173,6 +174,34 @@ def _audit_refusal(current: SignedIn, handler: str, reason: str) -> None:
                          handler=handler[-120:], reason=reason)
     except Exception:  # noqa: BLE001 - a failed audit write must not turn a refusal into a crash
         log.exception("could not audit a refusal")
+
+
+MSG_FAILED = N_("Something went wrong and this was not done. Please try again. If it "
+                "happens again, contact your case worker.")
+
+
+def _notice_script(msgid: str) -> str:
+    """Show a translated notice in the language of the page (the handler has no state)."""
+    texts = {locale: gettext_for(locale, msgid) for locale in SUPPORTED_LOCALES}
+    return (f"window.hbNotice && window.hbNotice(({json.dumps(texts)})"
+            f"[document.documentElement.lang] || {json.dumps(texts['en'])})")
+
+
+def handle_backend_exception(exception: Exception) -> EventSpec | None:
+    """Reflex's backend exception handler: the last line of defence behind the handlers.
+
+    A refusal (`AccessDenied`) that a handler did not catch is an answer, not a crash: it has
+    been audited by `hbapp.db`, so it is logged without a traceback and the person reads that
+    they may not do this. Anything else is a bug: logged with its traceback, and the person
+    reads a plain translated message instead of Reflex's generic toast.
+    """
+    from hbapp.services.access import AccessDenied
+
+    if isinstance(exception, AccessDenied):
+        log.info("refused in a handler: %s", exception.reason)
+        return rx.call_script(_notice_script(refusal_message(exception.reason)))
+    log.error("event handler failed", exc_info=exception)
+    return rx.call_script(_notice_script(MSG_FAILED))
 
 
 class GuardMiddleware(Middleware):

@@ -448,7 +448,11 @@ class SwapRequest(SQLModel, table=True):
 class AuditLog(SQLModel, table=True):
     """Append-only: who did what, for whom, when (views of personal data included)."""
 
-    __table_args__ = (sa.Index("ix_auditlog_subject_at", "subject_client_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_auditlog_subject_at", "subject_client_id", "at"),
+        # One person's recent actions of one kind (the limit on mandate requests).
+        sa.Index("ix_auditlog_actor_action_at", "actor_person_id", "action", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(default_factory=utcnow)

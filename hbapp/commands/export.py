@@ -200,10 +200,14 @@ def export_research(
              "first_name": c.first_name, "last_name": c.last_name}
             for c in clients
         ])
-        # The export itself is a use of every client's data: one audit entry, no subject.
-        audit.record(session, None, "research_export", None, clients=len(clients),
-                     survey_rows=len(survey_rows), budget_rows=len(budget_rows),
-                     swap_rows=len(swap_rows))
+        # The export is a use of every client's data: one entry per client, so that each of
+        # them reads it on /privacy, and one summary; the same export id links them.
+        export_id = secrets.token_hex(8)
+        for client in clients:
+            audit.record(session, None, "research_export", client.id, export_id=export_id)
+        audit.record(session, None, "research_export", None, export_id=export_id,
+                     clients=len(clients), survey_rows=len(survey_rows),
+                     budget_rows=len(budget_rows), swap_rows=len(swap_rows))
     return ExportResult(files, key_path, len(clients), len(survey_rows), len(budget_rows),
                         len(swap_rows))
 

@@ -11,13 +11,10 @@ import argparse
 import json
 import sys
 
+from hbapp.domain.inputs import JsonInputError, loads_json, read_stdin
 from hbapp.domain.nps import nps_summary
 
 EXIT_BAD_INPUT = 2
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
 
 
 def _round(x: float | None) -> float | None:
@@ -30,9 +27,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
 
     try:
-        data = json.loads(sys.stdin.read(), parse_constant=_reject_constant)
-    except ValueError as exc:
-        return fail(f"stdin is not valid JSON ({str(exc).splitlines()[0]})")
+        data = loads_json(read_stdin())
+    except JsonInputError as exc:
+        return fail(f"stdin is not valid JSON ({exc})")
     if not isinstance(data, list):
         return fail(f"expected a JSON list of integer scores 0–10, got {type(data).__name__}")
     for i, s in enumerate(data):

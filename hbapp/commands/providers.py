@@ -15,9 +15,12 @@ Columns:
   phone, email, street_address, postal_code, city, opening_hours   the local contact
   description_fi, description_sv, description_en   plain-language descriptions
 
-Every row is checked first and every bad row is reported with its line number (the header is
-line 1). If any row is bad, nothing is imported and the exit status is 1. New providers are
-imported as waiting for approval; an administrator approves them at /admin/providers. For a
+Fields may be quoted ("...") and a quoted description may span lines. Prices are at most
+10 000 euros; no field is longer than 5 000 characters; NUL bytes, control characters and the
+Unicode line and paragraph separators (U+2028, U+2029) are refused, and so are repeated column
+names. Every row is checked first and every bad row is reported with the line number where it
+starts (the header is line 1). If any row is bad, nothing is imported and the exit status is 1.
+New providers are imported as waiting for approval; an administrator approves them at /admin/providers. For a
 provider that exists already (same business ID) its details, municipalities and the listed prices
 are updated, and its approval status is kept.
 """
@@ -26,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +65,9 @@ YES = {"yes", "kyllä", "kylla", "ja", "1", "true", "x"}
 NO = {"no", "ei", "nej", "0", "false", ""}
 LIMITS = {"name": 200, "phone": 40, "email": 200, "street_address": 200, "postal_code": 5,
           "city": 100, "opening_hours": 200}
+DESCRIPTIONS = ("description_fi", "description_sv", "description_en")  # may span lines
+MAX_FIELD = 5000  # characters in any field
+MAX_PRICE_EUR = 10_000  # per hour, day, visit or km: anything above is a typing mistake
 
 
 @dataclass
@@ -87,27 +95,77 @@ def _flag(text: str) -> bool | None:
     return None
 
 
+def _text_problem(column: str, value: str) -> str | None:
+    """Why a field's text cannot be stored as it is, or None."""
+    if len(value) > MAX_FIELD:
+        return f"{column} is longer than {MAX_FIELD} characters"
+    for char in value:
+        if char == "\n" and column in DESCRIPTIONS:
+            continue
+        if char in "\u2028\u2029" or unicodedata.category(char) == "Cc":
+            what = "a line break" if char in "\n\r\u2028\u2029\x85" else "a control character"
+            return f"{column} contains {what} (U+{ord(char):04X})"
+    return None
+
+
+def _records(text: str):
+    """(line where the record starts, fields) of the CSV text, quoted newlines kept.
+
+    Raises ImportFailed when the file cannot be read as CSV at all."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed([f"line {line}: contains a NUL byte; save the file as UTF-8 text"])
+    reader = csv.reader(io.StringIO(text, newline=""))
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFailed([f"line {start}: {exc}; the rest of the file was not checked"]) \
+                from None
+        yield start, fields
+        start = reader.line_num + 1
+
+
 def parse_rows(text: str, service_codes: set[str], municipality_codes: set[str]):
     """Validate the whole file: (providers by business ID, errors as 'line N: ...')."""
     errors: list[str] = []
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    try:
+        records = list(_records(text.replace("\r\n", "\n")))
+    except ImportFailed as failed:
+        return {}, failed.errors
+    if not records:
+        return {}, [f"line 1: missing columns: {', '.join(REQUIRED)}"]
+    _, header = records[0]
+    header = [name.strip() for name in header]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return {}, [f"line 1: missing columns: {', '.join(missing)}"]
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
         return {}, [f"line 1: unknown columns: {', '.join(unknown)}"]
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        return {}, [f"line 1: columns named twice: {', '.join(repeated)}"]
     providers: dict[str, ProviderRow] = {}
     bands = {band.value for band in TimeBand}
     rows = 0
-    for line, row in enumerate(reader, start=2):
+    for line, fields in records[1:]:
+        if not any(field.strip() for field in fields):
+            continue  # an empty line
         rows += 1
-        if None in row:
+        if len(fields) > len(header):
             errors.append(f"line {line}: more fields than columns")
             continue
-        row = {k: (v or "").strip() for k, v in row.items()}
-        problems = []
+        row = {name: (fields[i] if i < len(fields) else "").strip()
+               for i, name in enumerate(header)}
+        problems = [problem for column, value in row.items()
+                    if (problem := _text_problem(column, value)) is not None]
+        if problems:
+            errors.append(f"line {line}: " + "; ".join(problems))
+            continue
         try:
             business_id = validate_business_id(row["business_id"])
         except InvalidIdentifier as exc:
@@ -127,8 +185,11 @@ def parse_rows(text: str, service_codes: set[str], municipality_codes: set[str])
             price = parse_euros(row["price_eur"])
             if price <= 0:
                 problems.append("price must be greater than zero")
-        except MoneyFormatError:
-            problems.append(f"price {row['price_eur']!r} is not a positive euro amount")
+            elif price > MAX_PRICE_EUR * 100:
+                problems.append(f"price must be at most {MAX_PRICE_EUR} euros")
+        except MoneyFormatError as exc:
+            shown = row["price_eur"] if len(row["price_eur"]) <= 30 else row["price_eur"][:30] + "…"
+            problems.append(f"price {shown!r} is not a positive euro amount ({exc})")
             price = 0
         municipalities = row["municipalities"].replace(",", " ").split()
         if not municipalities:

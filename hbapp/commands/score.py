@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from hbapp.domain.inputs import JsonInputError, loads_json, read_stdin
 from hbapp.domain.scoring import INSTRUMENT_IDS, ScoringError, score
 
 EXIT_BAD_INPUT = 2
@@ -25,10 +26,6 @@ OUTPUT_KEYS: dict[str, tuple[str, ...] | None] = {
 }
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed")
-
-
 def run(args: argparse.Namespace) -> int:
     instrument = args.instrument
 
@@ -39,9 +36,9 @@ def run(args: argparse.Namespace) -> int:
     if instrument not in OUTPUT_KEYS:
         return fail(f"unknown instrument (known: {', '.join(INSTRUMENT_IDS)})")
     try:
-        data = json.loads(sys.stdin.read(), parse_constant=_reject_constant)
-    except ValueError as exc:
-        return fail(f"stdin is not valid JSON ({str(exc).splitlines()[0]})")
+        data = loads_json(read_stdin())
+    except JsonInputError as exc:
+        return fail(f"stdin is not valid JSON ({exc})")
     if not isinstance(data, dict):
         return fail(f"expected a JSON object of item answers, got {type(data).__name__}")
     try:

@@ -8,7 +8,9 @@ SCOPES = ("view", "manage", "feedback", "surveys")
 RELATIONS = ("relative", "guardian", "other")
 
 # Filter groups of the privacy page; every audit action code belongs to exactly one.
-ACTION_KINDS = ("view", "change", "mandate", "sign_in")
+ACTION_KINDS = ("view", "change", "mandate", "sign_in", "refused")
+# Codes of reading (not changing) a client's data that do not start with "view".
+_VIEW_ACTIONS = frozenset({"preview_swap", "research_export"})
 
 
 class InvalidMandate(ValueError):
@@ -65,8 +67,16 @@ def action_kind(action: str) -> str:
     """Which filter group an audit action code belongs to."""
     if action in ("login", "logout"):
         return "sign_in"
+    if action == "refused":
+        return "refused"
     if "mandate" in action or "consent" in action:
         return "mandate"
-    if action.startswith("view"):
+    if (action.startswith("view") or action.endswith("_view") or "_view_" in action
+            or action in _VIEW_ACTIONS):
         return "view"
     return "change"
+
+
+def actions_of_kind(kind: str, actions: list[str] | tuple[str, ...]) -> list[str]:
+    """The codes among `actions` that belong to a filter group (for a database filter)."""
+    return [action for action in actions if action_kind(action) == kind]

@@ -76,7 +76,10 @@ def parse_euros(text: str) -> int:
     match = _AMOUNT.match(cleaned)
     if match is None:
         raise MoneyFormatError(f"not a euro amount: {text!r}")
-    whole = int((match.group("int") or "0").replace(" ", ""))
+    digits = (match.group("int") or "0").replace(" ", "")
+    if len(digits) > 15:  # beyond any budget; and int() refuses 4 300 digits with ValueError
+        raise MoneyFormatError("amount is too large")
+    whole = int(digits)
     fraction = match.group("frac") or ""
     if len(fraction) > 2:
         raise MoneyFormatError("more than two decimals")

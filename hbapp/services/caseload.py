@@ -34,7 +34,6 @@ from hbapp.domain.alerts import (
 from hbapp.models import (
     CaseWorkerAssignment,
     Client,
-    Consent,
     Feedback,
     SurveyAssignment,
     SurveyResponse,
@@ -42,7 +41,7 @@ from hbapp.models import (
     SwapStatus,
 )
 from hbapp.services import audit
-from hbapp.services.access import AccessDenied, Actor
+from hbapp.services.access import AccessDenied, Actor, consented_clients
 from hbapp.services.budget import BudgetMonth, load_month
 
 ALERT_INSTRUMENTS = ("promis10", "whoqol-bref")
@@ -80,12 +79,7 @@ class Caseload:
 
 
 def _assigned_clients(session: Session, worker_id: int, today: date) -> list[tuple[Client, bool]]:
-    consented = (
-        select(Consent.client_id)
-        .where(Consent.given_on <= today, Consent.revoked_at.is_(None))
-        .distinct()
-        .subquery()
-    )
+    consented = consented_clients(today).distinct().subquery()
     rows = session.exec(
         select(Client, consented.c.client_id)
         .join(CaseWorkerAssignment, CaseWorkerAssignment.client_id == Client.id)
@@ -171,13 +165,13 @@ def worker_caseload(
     alert_filter: str = "",
 ) -> Caseload:
     """The actor's own clients with alerts. Raises AccessDenied('not_a_worker') for others."""
-    if not actor.is_worker:
-        raise AccessDenied("not_a_worker")
     if sort not in SORT_KEYS:
         sort = "name"
     if alert_filter not in ALERT_TYPES:
         alert_filter = ""
     with write_session(engine) as session:
+        if not actor.is_worker:
+            raise AccessDenied("not_a_worker", actor.person_id)
         assigned = _assigned_clients(session, actor.person_id, today)
         consented = [client for client, consent in assigned if consent]
         facts = _facts(session, consented, today)

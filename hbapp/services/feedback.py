@@ -14,8 +14,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from hbapp.db import write_session
-from hbapp.models import ApprovalStatus, Feedback, Provider, ProviderChoice, ServiceEvent, utcnow
+from hbapp.db import lock_row, write_session
+from hbapp.models import (
+    ApprovalStatus,
+    Client,
+    Feedback,
+    Provider,
+    ProviderChoice,
+    ServiceEvent,
+    utcnow,
+)
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
 
@@ -23,6 +31,7 @@ FLAGS = ("choice_not_working", "no_provider_available", "service_not_delivered")
 REPLACE_WITHIN = timedelta(days=30)
 USED_WITHIN = timedelta(days=90)
 MAX_COMMENT = 2000
+RESEND_WITHIN = timedelta(minutes=10)  # the same answer again this soon is a repeat, not new
 
 
 class FeedbackError(ValueError):
@@ -102,9 +111,16 @@ def give_feedback(
     now = now or utcnow()
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "feedback", today)
+        # One answer of a client at a time: a second tab's send waits here, then sees the first.
+        lock_row(session, Client, client_id)
         if provider_id not in _used_provider_ids(session, client_id, today):
             raise FeedbackError("provider_not_used")
         replaced = _current_answers(session, client_id, provider_id, now, lock=True)
+        for earlier in replaced:
+            if (earlier.score, earlier.comment, earlier.flag, earlier.given_by_person_id) == (
+                    score, comment, flag, actor.person_id) \
+                    and abs(now - earlier.created_at) < RESEND_WITHIN:
+                return earlier.id  # the same answer sent twice (two tabs, a retry): kept once
         for earlier in replaced:
             earlier.replaced_at = now
             session.add(earlier)

@@ -13,7 +13,14 @@ Who may do what (checked here, on the server, for every call):
 - a case worker needs an assignment to the client to record a mandate (guardianship, a
   relative without e-identification), to revoke one and to record or withdraw consent —
   consent itself is not needed for these, because recording it is how consent starts;
+- a case worker or an administrator is never the agent of a mandate a worker records, nor
+  the giver of a consent: consent comes from the client or their guardian (or, for a client
+  without an account, is recorded as given in person), so staff cannot give themselves access;
 - a view-only relative can change nothing.
+
+Asking for a mandate (`request`) says the same for every name and birth date — found or not,
+with or without an account, already asked — so nobody can find out who is a client; each
+attempt is audited and a person may try at most REQUEST_LIMIT times in REQUEST_WINDOW.
 
 Sources (`Mandate.source`, `MandateSource`) stay explicit so each row says where its authority
 comes from: `worker_recorded`, `client_granted`, `relative_requested`, and `suomifi`.
@@ -29,18 +36,18 @@ passed with `active=False` and becomes `revoked`. Such rows are never edited in 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, or_, select
 
+from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.identifiers import (
+    birth_date_from_identity_code,
     is_valid_personal_identity_code,
     validate_personal_identity_code,
 )
-
-from hbapp.db import read_session, write_session
-from hbapp.domain.identifiers import birth_date_from_identity_code
+from hbapp.domain.inputs import MAX_ID
 from hbapp.domain.mandates import (
     RELATIONS,
     InvalidMandate,
@@ -50,6 +57,7 @@ from hbapp.domain.mandates import (
     stored_scopes,
 )
 from hbapp.models import (
+    AuditLog,
     CaseWorkerAssignment,
     Client,
     Consent,
@@ -63,6 +71,9 @@ from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 
 OPEN_STATUSES = (MandateStatus.ACTIVE.value, MandateStatus.REQUESTED.value)
+# Mandate requests per person: enough for typing mistakes, too few to probe who is a client.
+REQUEST_LIMIT = 5
+REQUEST_WINDOW = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -161,19 +172,33 @@ def _require_manager(session: Session, actor: Actor, client_id: int, today: date
 
 def _require_assigned_worker(session: Session, actor: Actor, client_id: int, today: date):
     if not actor.is_worker:
-        raise AccessDenied("not_a_worker")
+        raise AccessDenied("not_a_worker", actor.person_id, client_id)
     if worker_serves(session, actor.person_id, client_id, today) == "not_assigned":
-        raise AccessDenied("not_assigned")
+        raise AccessDenied("not_assigned", actor.person_id, client_id)
 
 
-def _locked_mandate(session: Session, mandate_id: int) -> Mandate:
-    mandate = session.exec(
-        select(Mandate).where(Mandate.id == mandate_id).with_for_update()
-    ).first()
+def _locked_mandate(session: Session, actor: Actor, mandate_id: int) -> Mandate:
+    mandate = lock_row(session, Mandate, mandate_id) if 0 < mandate_id <= MAX_ID else None
     if mandate is None:
         # The same answer as a refusal: ids of others' mandates reveal nothing.
-        raise AccessDenied("no_mandate")
+        raise AccessDenied("no_mandate", actor.person_id)
     return mandate
+
+
+def _is_staff(person: Person) -> bool:
+    return bool(person.is_worker or person.is_admin)
+
+
+def _guardians(session: Session, client_id: int, today: date) -> list[Person]:
+    """The client's guardians in force (court-appointed, recorded by a case worker)."""
+    return list(session.exec(
+        select(Person).join(Mandate, Mandate.agent_person_id == Person.id).where(
+            Mandate.client_id == client_id, Mandate.relation == "guardian",
+            Mandate.status == MandateStatus.ACTIVE.value, Mandate.valid_from <= today,
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+            Person.is_worker.is_(False), Person.is_admin.is_(False),
+        ).order_by(Person.display_name)
+    ).all())
 
 
 def _agent_name(session: Session, person_id: int) -> str:
@@ -296,13 +321,14 @@ def grant(
     with write_session(engine) as session:
         represented = _require_manager(session, actor, client_id, today)
         if set(wanted) - set(represented.scopes):
-            raise AccessDenied("scope_not_held")
+            raise AccessDenied("scope_not_held", actor.person_id, client_id)
         agent = find_person(session, agent_query)
-        client = session.get(Client, client_id)
+        client = lock_row(session, Client, client_id)  # one new mandate at a time
         if agent.id == client.person_id:
             raise InvalidMandate("agent_is_client")
         if agent.id == actor.person_id and client.person_id != actor.person_id:
-            raise AccessDenied("scope_not_held")  # a proxy does not widen their own mandate
+            # a proxy does not widen their own mandate
+            raise AccessDenied("scope_not_held", actor.person_id, client_id)
         _check_no_open_mandate(session, client_id, agent.id, today)
         mandate = Mandate(
             client_id=client_id, agent_person_id=agent.id, scopes=",".join(wanted),
@@ -326,51 +352,90 @@ def request(
     valid_to: date | None,
     today: date,
     relation: str = "relative",
-) -> int:
-    """A relative asks for a mandate; the client confirms or declines it in the app."""
+) -> None:
+    """A relative asks for a mandate; the client confirms or declines it in the app.
+
+    Returns the same (nothing) whether the name and birth date match a client or not, whether
+    the client has an account, and whether this person already has a mandate or a request:
+    the asker learns nothing about who is a client. Raises InvalidMandate only for the
+    asker's own input, and `too_many_requests` after REQUEST_LIMIT attempts in REQUEST_WINDOW
+    (counted from the audit log, so the limit survives restarts and holds across workers).
+    Every attempt is audited: `request_mandate` with the client as subject when a request was
+    made, else `request_mandate_attempt` with the outcome and no subject.
+    """
     wanted = _check_new_mandate(scopes, relation, valid_to, today)
     name = " ".join(client_name.split()).lower()
     if not name:
         raise InvalidMandate("client_missing")
     with write_session(engine) as session:
-        candidates = session.exec(
-            select(Client).where(
-                func.lower(Client.first_name + " " + Client.last_name) == name
+        # One attempt of a person at a time, so that parallel attempts are all counted.
+        lock_row(session, Person, actor.person_id)
+        attempts = session.exec(
+            select(func.count(AuditLog.id)).where(
+                AuditLog.actor_person_id == actor.person_id,
+                AuditLog.action.in_(("request_mandate", "request_mandate_attempt")),
+                AuditLog.at >= utcnow() - REQUEST_WINDOW,
             )
-        ).all()
-        matches = [c for c in candidates
-                   if birth_date_from_identity_code(c.personal_identity_code) == birth_date]
-        if len(matches) != 1:
-            raise InvalidMandate("client_not_found")
-        client = matches[0]
-        if client.person_id is None:
-            raise InvalidMandate("client_has_no_account")  # a worker records it instead
-        if client.person_id == actor.person_id:
-            raise InvalidMandate("agent_is_client")
-        _check_no_open_mandate(session, client.id, actor.person_id, today)
-        mandate = Mandate(
-            client_id=client.id, agent_person_id=actor.person_id, scopes=",".join(wanted),
-            relation=relation, source=MandateSource.RELATIVE_REQUESTED.value,
-            status=MandateStatus.REQUESTED.value, valid_from=today, valid_to=valid_to,
-            created_by_person_id=actor.person_id,
-        )
-        session.add(mandate)
-        session.flush()
-        audit.record(session, actor.person_id, "request_mandate", client.id,
-                     mandate_id=mandate.id, agent=actor.name, scopes=",".join(wanted),
-                     valid_to=valid_to)
-        return mandate.id
+        ).one()
+        if attempts >= REQUEST_LIMIT:
+            audit.record(session, actor.person_id, "request_mandate_limited", None,
+                         attempts=attempts)
+            outcome = "limited"
+        else:
+            outcome = _request(session, actor, name, birth_date, wanted, relation, valid_to,
+                               today)
+    if outcome == "limited":
+        raise InvalidMandate("too_many_requests")
+
+
+def _request(session: Session, actor: Actor, name: str, birth_date: date,
+             wanted: tuple[str, ...], relation: str, valid_to: date | None, today: date) -> str:
+    candidates = session.exec(
+        select(Client).where(func.lower(Client.first_name + " " + Client.last_name) == name)
+    ).all()
+    matches = [c for c in candidates
+               if birth_date_from_identity_code(c.personal_identity_code) == birth_date]
+    client = matches[0] if len(matches) == 1 else None
+    if client is None:
+        outcome = "not_found"
+    elif client.person_id is None:
+        outcome = "no_account"  # a case worker records it instead
+    elif client.person_id == actor.person_id:
+        outcome = "agent_is_client"
+    else:
+        lock_row(session, Client, client.id)  # one new mandate of a client at a time
+        try:
+            _check_no_open_mandate(session, client.id, actor.person_id, today)
+        except InvalidMandate:
+            outcome = "already_has_mandate"
+        else:
+            outcome = "requested"
+    if outcome != "requested":
+        audit.record(session, actor.person_id, "request_mandate_attempt", None, outcome=outcome)
+        return outcome
+    mandate = Mandate(
+        client_id=client.id, agent_person_id=actor.person_id, scopes=",".join(wanted),
+        relation=relation, source=MandateSource.RELATIVE_REQUESTED.value,
+        status=MandateStatus.REQUESTED.value, valid_from=today, valid_to=valid_to,
+        created_by_person_id=actor.person_id,
+    )
+    session.add(mandate)
+    session.flush()
+    audit.record(session, actor.person_id, "request_mandate", client.id,
+                 mandate_id=mandate.id, agent=actor.name, scopes=",".join(wanted),
+                 valid_to=valid_to)
+    return outcome
 
 
 def _decide(engine: Engine, actor: Actor, mandate_id: int, today: date, confirm: bool) -> None:
     with write_session(engine) as session:
-        mandate = _locked_mandate(session, mandate_id)
+        mandate = _locked_mandate(session, actor, mandate_id)
         represented = _require_manager(session, actor, mandate.client_id, today)
         if mandate.status != MandateStatus.REQUESTED.value:
             raise InvalidMandate("not_requested")
         if confirm:
             if set(stored_scopes(mandate.scopes)) - set(represented.scopes):
-                raise AccessDenied("scope_not_held")
+                raise AccessDenied("scope_not_held", actor.person_id, mandate.client_id)
             if mandate.valid_to is not None and mandate.valid_to < today:
                 raise InvalidMandate("ends_in_past")
             mandate.status = MandateStatus.ACTIVE.value
@@ -397,15 +462,15 @@ def revoke(engine: Engine, actor: Actor, mandate_id: int, today: date) -> None:
     """End a mandate: by the client or a `manage` proxy (not guardianships), or by an
     assigned case worker. Suomi.fi mandates are ended at Suomi.fi only."""
     with write_session(engine) as session:
-        mandate = _locked_mandate(session, mandate_id)
+        mandate = _locked_mandate(session, actor, mandate_id)
         if actor.is_worker and actor.own_client_id != mandate.client_id:
             _require_assigned_worker(session, actor, mandate.client_id, today)
         else:
             _require_manager(session, actor, mandate.client_id, today)
             if mandate.relation == "guardian":
-                raise AccessDenied("guardianship_by_worker")
+                raise AccessDenied("guardianship_by_worker", actor.person_id, mandate.client_id)
         if mandate.source == MandateSource.SUOMIFI.value:
-            raise AccessDenied("suomifi_mandate")
+            raise AccessDenied("suomifi_mandate", actor.person_id, mandate.client_id)
         if mandate.status not in OPEN_STATUSES:
             raise InvalidMandate("not_open")
         mandate.status = MandateStatus.REVOKED.value
@@ -451,14 +516,8 @@ def worker_access(engine: Engine, actor: Actor, client_id: int, today: date) -> 
         givers: list[PersonChoice] = []
         if client.person_id is not None:
             givers.append(PersonChoice(client.person_id, client.full_name))
-        guardians = session.exec(
-            select(Person).join(Mandate, Mandate.agent_person_id == Person.id).where(
-                Mandate.client_id == client_id, Mandate.relation == "guardian",
-                Mandate.status == MandateStatus.ACTIVE.value,
-                or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
-            )
-        ).all()
-        givers.extend(PersonChoice(p.id, p.display_name) for p in guardians)
+        givers.extend(PersonChoice(p.id, p.display_name)
+                      for p in _guardians(session, client_id, today))
         audit.record(session, actor.person_id, "view_client_access", client_id, status=status)
         return WorkerClientAccess(client_id, client.full_name, status, consents, mandates,
                                   agents, tuple(givers))
@@ -487,14 +546,17 @@ def record_mandate(
     with write_session(engine) as session:
         _require_assigned_worker(session, actor, client_id, today)
         if isinstance(agent, int):
-            person = session.get(Person, agent)
+            person = session.get(Person, agent) if 0 < agent <= MAX_ID else None
             if person is None:
                 raise InvalidMandate("agent_not_found")
         elif is_valid_personal_identity_code(agent.strip()):
             person = _person_by_identity_code(session, agent, agent_name)
         else:
             person = find_person(session, agent)
-        client = session.get(Client, client_id)
+        if person.id == actor.person_id or _is_staff(person):
+            # Staff never hold a mandate staff recorded: it would stand in for consent.
+            raise AccessDenied("agent_is_staff", actor.person_id, client_id)
+        client = lock_row(session, Client, client_id)  # one new mandate at a time
         if person.id == client.person_id:
             raise InvalidMandate("agent_is_client")
         _check_no_open_mandate(session, client_id, person.id, today)
@@ -520,12 +582,22 @@ def record_consent(
     note: str,
     today: date,
 ) -> int:
-    """A case worker records the client's (or guardian's) consent; needs only assignment."""
+    """A case worker records the consent the client (or their guardian) gave; needs only
+    assignment. `given_by_person_id` is the client's own account or a guardian in force; None
+    only for a client who has no account and no guardian (the note says how it was given).
+    Staff are never the giver."""
     note = " ".join(note.split())[:300]
     with write_session(engine) as session:
         _require_assigned_worker(session, actor, client_id, today)
-        if given_by_person_id is not None and session.get(Person, given_by_person_id) is None:
-            raise InvalidMandate("giver_not_found")
+        # One consent at a time: a second tab's record waits here, then finds the first.
+        client = lock_row(session, Client, client_id)
+        guardians = {p.id for p in _guardians(session, client_id, today)}
+        allowed_givers = guardians | ({client.person_id} if client.person_id else set())
+        if given_by_person_id is None:
+            if allowed_givers:
+                raise InvalidMandate("giver_not_found")
+        elif given_by_person_id not in allowed_givers or given_by_person_id == actor.person_id:
+            raise AccessDenied("giver_not_allowed", actor.person_id, client_id)
         existing = session.exec(
             select(Consent).where(Consent.client_id == client_id, Consent.revoked_at.is_(None),
                                   Consent.given_on <= today).with_for_update()
@@ -563,9 +635,9 @@ def revoke_consent(engine: Engine, actor: Actor, client_id: int, today: date) ->
 
 def assigned_clients(engine: Engine, actor: Actor, today: date) -> list[PersonChoice]:
     """The clients assigned to a case worker today (names only), for links to access pages."""
-    if not actor.is_worker:
-        raise AccessDenied("not_a_worker")
     with read_session(engine) as session:
+        if not actor.is_worker:
+            raise AccessDenied("not_a_worker", actor.person_id)
         rows = session.exec(
             select(Client).join(CaseWorkerAssignment, CaseWorkerAssignment.client_id == Client.id)
             .where(CaseWorkerAssignment.worker_person_id == actor.person_id,
@@ -638,9 +710,9 @@ def mandate_for_decision(engine: Engine, actor: Actor, mandate_id: int, today: d
     """One open mandate of a client, for a confirmation step (revoke, confirm, decline):
     only for those who may change it."""
     with read_session(engine) as session:
-        mandate = session.get(Mandate, mandate_id)
+        mandate = session.get(Mandate, mandate_id) if 0 < mandate_id <= MAX_ID else None
         if mandate is None:
-            raise AccessDenied("no_mandate")
+            raise AccessDenied("no_mandate", actor.person_id)
         if actor.is_worker and actor.own_client_id != mandate.client_id:
             _require_assigned_worker(session, actor, mandate.client_id, today)
         else:

@@ -1,6 +1,8 @@
 """The audit trail as the client reads it: who has looked at or changed their data.
 
-Only the client and a proxy with `manage` may read it; reading it is itself audited.
+Only the client and a proxy with `manage` may read it; reading it is itself audited. It is
+read a page at a time, and other people's use of the data is kept apart from the client's own
+actions.
 """
 
 from __future__ import annotations
@@ -9,16 +11,18 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import and_, or_, select
 
 from hbapp.db import write_session
-from hbapp.domain.mandates import ACTION_KINDS, action_kind
+from hbapp.domain.mandates import ACTION_KINDS, action_kind, actions_of_kind
 from hbapp.models import AuditLog, Client, Mandate, Person
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
 
-MAX_ENTRIES = 300
+PAGE_SIZE = 50
+WHOSE = ("others", "own")  # other people's use of the data, or the client's own actions
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,12 @@ class AccessEntry:
 @dataclass(frozen=True)
 class AccessLog:
     client_name: str
-    entries: tuple[AccessEntry, ...]
-    people: tuple[tuple[int, str], ...]  # everyone in the unfiltered log, for the filter
+    entries: tuple[AccessEntry, ...]  # one page, newest first
+    people: tuple[tuple[int, str], ...]  # everyone in this part of the log, for the filter
+    whose: str  # "others" or "own"
+    page: int  # 1-based, within 1..pages
+    pages: int
+    total: int  # entries matching the filters, on all pages
 
 
 def access_log(
@@ -47,10 +55,20 @@ def access_log(
     today: date,
     kind: str | None = None,
     person_id: int | None = None,
+    whose: str = "others",
+    page: int = 1,
 ) -> AccessLog:
-    """Newest first. `kind` is one of ACTION_KINDS; `person_id` limits to one person."""
+    """One page of the client's audit trail, newest first.
+
+    `whose` separates other people's use of the data (the default: what a client most needs
+    to see) from the client's own actions (signing in, looking at their own budget), so their
+    own activity never buries someone else's access. `kind` is one of ACTION_KINDS;
+    `person_id` limits to one person; `page` counts from 1 (out-of-range pages show the last).
+    """
     if kind is not None and kind not in ACTION_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
+    if whose not in WHOSE:
+        raise ValueError(f"unknown part {whose!r}")
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "manage", today)
         client = session.get(Client, client_id)
@@ -60,11 +78,32 @@ def access_log(
             condition = or_(condition, and_(AuditLog.subject_client_id.is_(None),
                                             AuditLog.actor_person_id == client.person_id,
                                             AuditLog.action.in_(("login", "logout"))))
+            own = AuditLog.actor_person_id == client.person_id
+            part = own if whose == "own" else or_(AuditLog.actor_person_id.is_(None), ~own)
+        else:
+            part = sa.false() if whose == "own" else sa.true()
+        trail = and_(condition, part)
+        people = session.exec(
+            select(Person.id, Person.display_name)
+            .where(Person.id.in_(select(AuditLog.actor_person_id).where(trail).distinct()))
+            .order_by(Person.display_name, Person.id)
+        ).all()
+        wanted = trail
+        if kind is not None:
+            actions = session.exec(select(AuditLog.action).where(trail).distinct()).all()
+            wanted = and_(wanted, AuditLog.action.in_(actions_of_kind(kind, actions)))
+        if person_id is not None:
+            wanted = and_(wanted, AuditLog.actor_person_id == person_id)
+        total = session.exec(select(sa.func.count(AuditLog.id)).where(wanted)).one()
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
         rows = session.exec(
             select(AuditLog, Person)
             .join(Person, Person.id == AuditLog.actor_person_id, isouter=True)
-            .where(condition)
+            .where(wanted)
             .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
         ).all()
         relations = {
             agent: relation
@@ -73,28 +112,19 @@ def access_log(
                 .where(Mandate.client_id == client_id)
             ).all()
         }
-        entries: list[AccessEntry] = []
-        people: dict[int, str] = {}
-        for row, person in rows:
-            if person is not None:
-                people.setdefault(person.id, person.display_name)
-            entry_kind = action_kind(row.action)
-            if kind is not None and entry_kind != kind:
-                continue
-            if person_id is not None and row.actor_person_id != person_id:
-                continue
-            if len(entries) >= MAX_ENTRIES:
-                continue
-            entries.append(AccessEntry(
+        entries = tuple(
+            AccessEntry(
                 id=row.id, at=row.at, actor_person_id=row.actor_person_id,
                 actor_name=person.display_name if person else "",
-                role=_role(person, client, relations), action=row.action, kind=entry_kind,
-                details=_details(row.details),
-            ))
+                role=_role(person, client, relations), action=row.action,
+                kind=action_kind(row.action), details=_details(row.details),
+            )
+            for row, person in rows
+        )
         audit.record(session, actor.person_id, "view_privacy_log", client_id,
-                     kind=kind, person_id=person_id)
-        return AccessLog(client.full_name, tuple(entries),
-                         tuple(sorted(people.items(), key=lambda item: item[1])))
+                     kind=kind, person_id=person_id, whose=whose, page=page)
+        return AccessLog(client.full_name, entries, tuple((pid, name) for pid, name in people),
+                         whose, page, pages, total)
 
 
 def _role(person: Person | None, client: Client, relations: dict[int, str]) -> str:

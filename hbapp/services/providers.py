@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from hbapp.db import read_session, write_session
+from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.calculator import budget_buys
+from hbapp.domain.inputs import MAX_ID
 from hbapp.domain.nps import NpsSummary, nps_summary
 from hbapp.domain.pricing import self_pay_per_unit
 from hbapp.domain.timebands import TimeBand
@@ -326,7 +327,7 @@ def provider_detail(
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "view", today)
         client = _client(session, client_id)
-        provider = session.get(Provider, provider_id)
+        provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
         if provider is None or provider.approval_status != APPROVED:
             raise ProviderNotFound(provider_id)
         choices = _active_choices(session, client_id)
@@ -407,7 +408,7 @@ class ChoicePreview:
 
 
 def _choice_target(session: Session, client: Client, provider_id: int, service_code: str):
-    provider = session.get(Provider, provider_id)
+    provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
     if provider is None or provider.approval_status != APPROVED:
         raise ProviderNotFound(provider_id)
     service = session.exec(
@@ -457,6 +458,9 @@ def choose_provider(
     """
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "manage", today)
+        # One choice at a time per client: a second tab's confirm waits here and then finds
+        # the first one's choice (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises).
+        lock_row(session, Client, client_id)
         client = _client(session, client_id)
         provider, service, _ = _choice_target(session, client, provider_id, service_code)
         current = session.exec(
@@ -511,9 +515,9 @@ class WorkerProviderRow:
 
 def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerProviderRow]:
     """NPS of every provider; flags and comments only from the worker's consenting clients."""
-    if not actor.is_worker:
-        raise AccessDenied("not_a_worker")
     with write_session(engine) as session:
+        if not actor.is_worker:
+            raise AccessDenied("not_a_worker", actor.person_id)
         assigned = session.exec(
             select(CaseWorkerAssignment.client_id).where(
                 CaseWorkerAssignment.worker_person_id == actor.person_id)
@@ -564,13 +568,14 @@ class AdminProviderRow:
 
 
 def _require_admin(actor: Actor) -> None:
+    """Inside a session, so that the refusal is audited (see hbapp.db)."""
     if not actor.is_admin:
-        raise AccessDenied("not_an_admin")
+        raise AccessDenied("not_an_admin", actor.person_id)
 
 
 def admin_providers(engine: Engine, actor: Actor) -> list[AdminProviderRow]:
-    _require_admin(actor)
     with read_session(engine) as session:
+        _require_admin(actor)
         return [
             AdminProviderRow(p.id, p.name, p.business_id, p.city, p.approval_status)
             for p in session.exec(select(Provider).order_by(Provider.name)).all()
@@ -579,16 +584,16 @@ def admin_providers(engine: Engine, actor: Actor) -> list[AdminProviderRow]:
 
 def set_approval(engine: Engine, actor: Actor, provider_id: int, status: str) -> None:
     """Approve or suspend a provider (the administrative decision), audited."""
-    _require_admin(actor)
     if status not in (ApprovalStatus.APPROVED.value, ApprovalStatus.SUSPENDED.value):
         raise ValueError(f"unknown status {status!r}")
     with write_session(engine) as session:
-        provider = session.exec(
-            select(Provider).where(Provider.id == provider_id).with_for_update()
-        ).first()
+        _require_admin(actor)
+        provider = lock_row(session, Provider, provider_id) if 0 < provider_id <= MAX_ID else None
         if provider is None:
             raise ProviderNotFound(provider_id)
         previous = provider.approval_status
+        if previous == status:
+            return  # already so (a double click): nothing to change or record
         provider.approval_status = status
         session.add(provider)
         audit.record(session, actor.person_id, "provider_approval", None,

@@ -169,6 +169,14 @@ def create_session(engine: Engine, person_id: int, id_token: str = "") -> tuple[
     now = utcnow()
     expires_at = now + _lifetime()
     with write_session(engine) as session:
+        # Sessions of this person that expired without a logout keep no id_token either.
+        for stale in session.exec(
+            select(LoginSession).where(LoginSession.person_id == person_id,
+                                       LoginSession.expires_at <= now,
+                                       LoginSession.id_token_hint != "")
+        ).all():
+            stale.id_token_hint = ""
+            session.add(stale)
         session.add(
             LoginSession(
                 token_hash=_hash(token),
@@ -229,17 +237,23 @@ def touch_session(engine: Engine, token: str | None) -> SessionInfo | None:
 
 
 def end_session(engine: Engine, token: str | None) -> str:
-    """End the session (logout); returns its id_token for the provider's logout, or ""."""
+    """End the session (logout); returns its id_token for the provider's logout, or "".
+
+    The stored id_token is dropped here: it is handed over once, for this logout, and an ended
+    session keeps nothing a leaked database could replay at the provider.
+    """
     if not token:
         return ""
     with write_session(engine) as session:
         row = _find(session, token)
         if row is None or row.ended_at is not None:
             return ""
+        id_token = row.id_token_hint or ""
         row.ended_at = utcnow()
+        row.id_token_hint = ""
         session.add(row)
         audit.record(session, row.person_id, "logout")
-        return row.id_token_hint or ""
+        return id_token
 
 
 def set_acting_for(engine: Engine, token: str | None, client_id: int | None) -> None:

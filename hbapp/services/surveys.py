@@ -16,14 +16,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hbapp.db import read_session, write_session
+from hbapp.db import lock_row, read_session, write_session
+from hbapp.domain.inputs import MAX_ID
 from hbapp.domain.scoring import INSTRUMENT_IDS, ScoringError, score, validate_answers
 from hbapp.models import Client, SurveyAssignment, SurveyResponse, utcnow
 from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access
 
 TIMEPOINTS = ("baseline", "6_months", "end")
-_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")  # used with fullmatch: "$" allows a final "\n"
 
 
 class SurveyError(Exception):
@@ -119,6 +120,21 @@ def assign_survey(
         raise SurveyError("due_in_past", detail="the due date must be today or later")
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "worker", today)
+        # One assignment of a client at a time; the same survey for the same time point is
+        # not assigned twice while it is open (a double submit, two tabs).
+        lock_row(session, Client, client_id)
+        open_one = session.exec(
+            select(SurveyAssignment.id).where(
+                SurveyAssignment.client_id == client_id,
+                SurveyAssignment.instrument_id == instrument_id,
+                SurveyAssignment.timepoint == timepoint,
+                SurveyAssignment.completed_at.is_(None),
+                SurveyAssignment.cancelled_at.is_(None),
+            )
+        ).first()
+        if open_one is not None:
+            raise SurveyError("already_assigned", detail="this survey is already waiting for "
+                              "the client's answers")
         row = SurveyAssignment(
             client_id=client_id, instrument_id=instrument_id, timepoint=timepoint,
             due_on=due_on, assigned_by_person_id=actor.person_id, draft_answers="{}",
@@ -192,10 +208,10 @@ def _assignment_for(session: Session, actor: Actor, assignment_id: int, today: d
     query = select(SurveyAssignment).where(SurveyAssignment.id == assignment_id)
     if lock:
         query = query.with_for_update()
-    row = session.exec(query).first()
+    row = session.exec(query).first() if 0 < assignment_id <= MAX_ID else None
     if row is None:
         # Same answer as for someone else's assignment: ids reveal nothing.
-        raise AccessDenied("no_mandate")
+        raise AccessDenied("no_mandate", actor.person_id)
     require_client_access(session, actor, row.client_id, "surveys", today)
     return row
 
@@ -275,7 +291,7 @@ def submit(
     """Validate and score the whole set, store the response and complete the assignment in
     one transaction. The same idempotency key returns the first result; another submit of
     a completed assignment is refused (SurveyError "already_submitted")."""
-    if not isinstance(idempotency_key, str) or not _KEY_RE.match(idempotency_key):
+    if not isinstance(idempotency_key, str) or not _KEY_RE.fullmatch(idempotency_key):
         raise SurveyError("bad_key", detail="idempotency key: 16–64 letters, digits, - or _")
     if not isinstance(answers, dict):
         raise SurveyError("not_an_object", detail="answers must be an object")

@@ -384,9 +384,9 @@ def swaps_for_client(engine: Engine, actor: Actor, client_id: int, today: date) 
 
 def pending_swaps_for_worker(engine: Engine, actor: Actor, today: date) -> list[SwapView]:
     """Pending requests of the worker's own clients who have given consent, oldest first."""
-    if not actor.is_worker:
-        raise AccessDenied("not_a_worker")
     with write_session(engine) as session:
+        if not actor.is_worker:
+            raise AccessDenied("not_a_worker", actor.person_id)
         swaps = session.exec(
             select(SwapRequest).join(Client, Client.id == SwapRequest.client_id)
             .where(SwapRequest.status == SwapStatus.PENDING.value,
@@ -453,10 +453,10 @@ def request_swap(engine: Engine, actor: Actor, client_id: int, month: date, from
     return outcome
 
 
-def _swap_row(session: Session, swap_id: int) -> SwapRequest:
+def _swap_row(session: Session, swap_id: int, actor: Actor) -> SwapRequest:
     swap = session.get(SwapRequest, swap_id)
     if swap is None:
-        raise AccessDenied("not_found")
+        raise AccessDenied("not_found", actor.person_id)  # audited like any refusal
     return swap
 
 
@@ -464,7 +464,7 @@ def cancel_swap(engine: Engine, actor: Actor, swap_id: int, today: date,
                 rulebook: Rulebook | None = None) -> SwapView:
     """Cancel a pending request, or an applied/approved swap whose units are not yet needed."""
     with write_session(engine) as session:
-        swap = _swap_row(session, swap_id)
+        swap = _swap_row(session, swap_id, actor)
         require_client_access(session, actor, swap.client_id, "manage", today)
         client = _client(session, swap.client_id)
         loaded = _load(session, client, swap.month, today, lock=True)
@@ -498,7 +498,7 @@ def decide_swap(engine: Engine, actor: Actor, swap_id: int, approve: bool, reaso
     reason = (reason or "").strip()
     refusal: SwapError | None = None
     with write_session(engine) as session:
-        swap = _swap_row(session, swap_id)
+        swap = _swap_row(session, swap_id, actor)
         require_client_access(session, actor, swap.client_id, "worker", today)
         client = _client(session, swap.client_id)
         if not approve and not reason:

@@ -1,9 +1,12 @@
 """The production profile: PostgreSQL, Reflex's Redis state manager, several backend workers.
 
 `make run-prod` (or `python -m hbapp.tools.run_prod`) creates the PostgreSQL database when it
-is missing, migrates it, loads the demo data into an empty database and serves the production
-build on one port. Reflex runs its backend under Granian; `GRANIAN_WORKERS` is the number of
-worker processes (Reflex's own default with Redis is 2 × cores + 1, capped at 8). Several
+is missing, migrates it and serves the production build on one port. It loads the demo data
+only when asked (`--seed`, which `make run-prod` passes), and signs people in only through a
+real OpenID provider (`HB_OIDC_ISSUER`) unless the development provider is asked for by name
+(`HB_DEV_OIDC=1`), which is refused with an https:// public URL: a misconfigured deployment
+stops with a message instead of offering passwordless sign-in or demo people. Reflex runs its
+backend under Granian; `GRANIAN_WORKERS` is the number of worker processes (Reflex's own default with Redis is 2 × cores + 1, capped at 8). Several
 workers need a state shared between them, which is why Redis is required here.
 """
 
@@ -15,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hbapp.config import REPO_ROOT
+from hbapp.config import DEV_OIDC_WITH_HTTPS, REPO_ROOT
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/hb"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -61,10 +64,6 @@ def production_env(args: argparse.Namespace, base: dict[str, str] | None = None)
     env.setdefault("HB_DATABASE_URL", DEFAULT_DATABASE_URL)
     env.setdefault("HB_REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("HB_PUBLIC_URL", f"http://localhost:{args.port}")
-    # Without a real OpenID provider the local profile uses the development one, so the demo
-    # people can sign in; a deployment sets HB_OIDC_ISSUER and leaves HB_DEV_OIDC off.
-    if not env.get("HB_OIDC_ISSUER"):
-        env.setdefault("HB_DEV_OIDC", "1")
     env["GRANIAN_WORKERS"] = str(args.workers)
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
@@ -72,14 +71,41 @@ def production_env(args: argparse.Namespace, base: dict[str, str] | None = None)
     return env
 
 
-def prepare(env: dict[str, str]) -> None:
-    """Create, migrate and seed the database of the profile; fail early without Redis."""
+class RefusedToStart(Exception):
+    """The settings must not be served; the message says what to change."""
+
+
+def _on(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def check_sign_in(env: dict[str, str]) -> str:
+    """Which sign-in this environment serves ("oidc" or "development"), or RefusedToStart."""
+    dev_oidc = _on(env.get("HB_DEV_OIDC"))
+    if dev_oidc and env.get("HB_PUBLIC_URL", "").lower().startswith("https://"):
+        raise RefusedToStart(DEV_OIDC_WITH_HTTPS)
+    if env.get("HB_OIDC_ISSUER"):
+        return "oidc"
+    if dev_oidc:
+        return "development"
+    raise RefusedToStart(
+        "No OpenID provider: set HB_OIDC_ISSUER, HB_OIDC_CLIENT_ID and HB_OIDC_CLIENT_SECRET of "
+        "your provider. For a local demo only, HB_DEV_OIDC=1 turns on the development provider "
+        "(anyone can sign in as anyone)."
+    )
+
+
+def prepare(env: dict[str, str], seed: bool = False) -> None:
+    """Create and migrate the database of the profile (and with `seed` load the demo data
+    into it when it is empty); fail early without Redis."""
     database_url = env["HB_DATABASE_URL"]
     if ensure_postgres_database(database_url):
         print(f"created database {database_url.rsplit('/', 1)[-1]}")
     check_redis(env["HB_REDIS_URL"])
     hb = str(Path(sys.executable).parent / "hb")
-    subprocess.run([hb, "seed"], env=env, check=True, cwd=REPO_ROOT)
+    subprocess.run([hb, "db", "upgrade"], env=env, check=True, cwd=REPO_ROOT)
+    if seed:
+        subprocess.run([hb, "seed", "--no-migrate"], env=env, check=True, cwd=REPO_ROOT)
 
 
 def reflex_command(port: int, loglevel: str = "warning") -> list[str]:
@@ -95,7 +121,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         default=int(os.environ.get("GRANIAN_WORKERS", DEFAULT_WORKERS)),
                         help="backend worker processes (default %(default)s)")
     parser.add_argument("--prepare-only", action="store_true",
-                        help="create, migrate and seed the database, then exit")
+                        help="create and migrate the database (and --seed it), then exit")
+    parser.add_argument("--seed", action="store_true",
+                        help="load the demo data into an empty database (never in production)")
     parser.add_argument("--loglevel", default="warning")
     return parser.parse_args(argv)
 
@@ -103,7 +131,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     env = production_env(args)
-    prepare(env)
+    try:
+        sign_in = check_sign_in(env)
+    except RefusedToStart as refused:
+        print(f"run_prod: refusing to start: {refused}", file=sys.stderr)
+        return 2
+    if sign_in == "development":
+        print("run_prod: the development OpenID provider is on (HB_DEV_OIDC=1): anyone can sign "
+              "in as anyone. Never expose this to a network.", file=sys.stderr)
+    prepare(env, seed=args.seed)
     if args.prepare_only:
         return 0
     print(f"serving on http://localhost:{args.port} with {args.workers} backend workers, "

@@ -43,6 +43,7 @@ KIND_TEXTS = {
     "change": N_("Changed your data"),
     "mandate": N_("Mandates and consent"),
     "sign_in": N_("Signing in and out"),
+    "refused": N_("Refused attempts"),
 }
 
 # Audit action codes → what the client reads. {who} is the person, {agent} a mandate's agent.
@@ -70,6 +71,33 @@ ACTION_TEXTS = {
     "request_swap": N_("{who} asked to swap services in your budget"),
     "submit_survey": N_("{who} answered a survey for you"),
     "give_feedback": N_("{who} gave feedback for you"),
+    # the codes the services write (hbapp/services/*)
+    "survey_due_view": N_("{who} looked at the surveys waiting for your answers"),
+    "survey_view": N_("{who} opened a survey for you"),
+    "survey_results_view": N_("{who} looked at your survey answers"),
+    "survey_assignments_view": N_("{who} looked at your surveys"),
+    "survey_assign": N_("{who} asked you to answer a survey"),
+    "survey_save": N_("{who} saved survey answers for you"),
+    "survey_submit": N_("{who} answered a survey for you"),
+    "view_feedback_providers": N_("{who} looked at the providers you can give feedback on"),
+    "view_provider": N_("{who} looked at a service provider for you"),
+    "view_contacts": N_("{who} looked at the contact details of your case worker"),
+    "view_swap_options": N_("{who} looked at the swaps possible in your budget"),
+    "view_swaps": N_("{who} looked at your swap requests"),
+    "view_pending_swaps": N_("{who} looked at your swap requests"),
+    "preview_swap": N_("{who} looked at a swap in your budget"),
+    "swap_requested": N_("{who} asked to swap services in your budget"),
+    "swap_decided": N_("{who} decided on a swap request in your budget"),
+    "swap_cancelled": N_("{who} cancelled a swap request in your budget"),
+    "swap_refused": N_("{who} tried a swap that the budget rules do not allow"),
+    "swap_approval_refused": N_("{who} could not approve a swap request because the budget "
+                                "no longer allows it"),
+    "worker_view_client": N_("{who} looked at your data"),
+    "worker_view_caseload": N_("{who} looked at the list of their clients, with you in it"),
+    "worker_view_provider_feedback": N_("{who} looked at your feedback on providers"),
+    "refused": N_("{who} tried to see or change your data and was not allowed"),
+    "research_export": N_("Your data was included in a research export without your name or "
+                          "personal identity code"),
 }
 FALLBACK_VIEW = N_("{who} looked at your data")
 FALLBACK_CHANGE = N_("{who} changed your data")
@@ -188,6 +216,10 @@ ERROR_TEXTS = {
     "not_assigned": N_("This client is not assigned to you."),
     "not_a_worker": N_("Only case workers can use this page."),
     "not_signed_in": N_("Sign in first."),
+    "agent_is_staff": N_("A case worker or an administrator cannot be given a mandate here."),
+    "giver_not_allowed": N_("Consent can be given only by the client or their guardian."),
+    "too_many_requests": N_("You have asked for mandates too many times today. Try again "
+                            "tomorrow, or ask the case worker for help."),
 }
 GENERIC_ERROR = N_("You do not have the right to do this.")
 

@@ -44,6 +44,7 @@ from hbapp.services.sessions import (
 )
 from hbapp.web.guard import route_allows
 from hbapp.web.locale import request_locale
+from hbapp.web.origin import from_own_pages
 from hbapp.web.session_status import session_extend, session_status
 
 
@@ -292,10 +293,13 @@ def build_auth_app() -> Starlette:
 
     @route_allows(Audience.ANYONE)
     async def logout(request: Request) -> Response:
-        if request.method == "GET" and request.headers.get("sec-fetch-site") == "cross-site":
-            # A link on another site must not sign people out (logout CSRF); our own pages
-            # link here from the same origin, and forms POST.
-            return RedirectResponse(settings.public_url + "/", status_code=303)
+        if not from_own_pages(request):
+            # A link, a form or a script of another site (another port of this host
+            # included) must not sign people out (logout CSRF): only HB's own pages may.
+            log.info("logout refused: Origin %r, Sec-Fetch-Site %r",
+                     request.headers.get("origin"), request.headers.get("sec-fetch-site"))
+            return RedirectResponse(settings.public_url + "/", status_code=303,
+                                    headers={"Cache-Control": "no-store"})
         token = token_from_cookie_header(request.headers.get("cookie"))
         id_token = await run_in_threadpool(end_session, get_engine(), token) if token else ""
         home = settings.public_url + "/"

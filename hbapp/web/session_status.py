@@ -13,6 +13,7 @@ from hbapp.models import utcnow
 from hbapp.services.sessions import extend_session, resolve_session, token_from_cookie_header
 from hbapp.web.guard import route_allows
 from hbapp.web.locale import request_locale
+from hbapp.web.origin import from_own_pages
 
 TEXTS = {
     "title": N_("Your session is about to end"),
@@ -44,6 +45,9 @@ async def session_status(request: Request) -> JSONResponse:
 
 @route_allows(Audience.ANYONE)
 async def session_extend(request: Request) -> JSONResponse:
+    if not from_own_pages(request):
+        return JSONResponse({"error": "forbidden"}, status_code=403,
+                            headers={"Cache-Control": "no-store"})
     token = token_from_cookie_header(request.headers.get("cookie"))
     expires_at = await run_in_threadpool(extend_session, get_engine(), token) if token else None
     return JSONResponse(_payload(request, expires_at), status_code=200 if expires_at else 401,

@@ -3,23 +3,27 @@ when the websocket drops (answers wait in localStorage and are sent when back on
 
 Authentication: the HttpOnly `hb_session` cookie. CSRF: a custom header (`X-HB-Request: 1`,
 which a cross-site form cannot send and cross-site fetch cannot send without a CORS
-preflight we never grant), a JSON body, and a same-origin check of Origin/Sec-Fetch-Site.
+preflight we never grant: only HB's public origin is a CORS origin, see rxconfig.py), a JSON
+body, and a same-origin check of Origin/Sec-Fetch-Site (`hbapp.web.origin`).
 Authorization is the services' own (`surveys` scope on the assignment's client).
+
+Bad input is a 4xx with a translated message, never a 500: the body is parsed by
+`hbapp.domain.inputs.loads_json` (bounded nesting and integers, no lone surrogates) and the
+assignment id of the address is bounded like every id.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hbapp.config import SUPPORTED_LOCALES, get_settings
+from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine, read_session
+from hbapp.domain.inputs import JsonInputError, loads_json, parse_id
 from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.domain.survey_texts import localized_instrument
 from hbapp.authz import Audience
@@ -29,6 +33,7 @@ from hbapp.services.sessions import extend_session, resolve_session, token_from_
 from hbapp.services.surveys import SurveyError, save_answers, submit
 from hbapp.web.guard import route_allows
 from hbapp.web.locale import request_locale
+from hbapp.web.origin import from_own_pages
 
 MAX_BODY = 64 * 1024
 
@@ -53,24 +58,14 @@ def _error(request: Request, code: str, status: int, item: str | None = None) ->
     t = Translator(request_locale(request))
     msgid = ERROR_TEXTS.get(code) or ERROR_TEXTS["bad_request"]
     text = t(msgid)
+    if item is not None and (not isinstance(item, str) or len(item) > 100):
+        item = None  # echo back only a question key of our own size
     return JSONResponse({"error": code, "item": item, "message": text}, status_code=status,
                         headers={"Cache-Control": "no-store"})
 
 
 def _same_origin(request: Request) -> bool:
-    if request.headers.get("x-hb-request") != "1":
-        return False
-    site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True  # some browsers omit Origin on same-origin requests; the header check holds
-    allowed = {
-        f"{request.url.scheme}://{request.headers.get('host', '')}",
-        "{0.scheme}://{0.netloc}".format(urlsplit(get_settings().public_url)),
-    }
-    return origin in allowed
+    return request.headers.get("x-hb-request") == "1" and from_own_pages(request)
 
 
 def _actor(token: str | None):
@@ -91,9 +86,8 @@ async def _prepare(request: Request):
     actor = await run_in_threadpool(_actor, token) if token else None
     if actor is None:
         return _error(request, "not_signed_in", 401)
-    try:
-        assignment_id = int(request.path_params["assignment_id"])
-    except (KeyError, ValueError):
+    assignment_id = parse_id(request.path_params.get("assignment_id"))
+    if assignment_id is None:
         return _error(request, "forbidden", 404)
     if "application/json" not in request.headers.get("content-type", ""):
         return _error(request, "bad_request", 415)
@@ -101,8 +95,8 @@ async def _prepare(request: Request):
     if len(raw) > MAX_BODY:
         return _error(request, "bad_request", 413)
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = loads_json(raw)
+    except JsonInputError:
         return _error(request, "bad_request", 400)
     if not isinstance(body, dict):
         return _error(request, "bad_request", 400)
@@ -169,6 +163,6 @@ async def post_submit(request: Request) -> JSONResponse:
 def survey_routes() -> list[Route]:
     """Mount in hbapp/web/api.py: `*survey_routes(),` in build_api's routes."""
     return [
-        Route("/api/surveys/{assignment_id:int}/answers", put_answers, methods=["PUT"]),
-        Route("/api/surveys/{assignment_id:int}/submit", post_submit, methods=["POST"]),
+        Route("/api/surveys/{assignment_id}/answers", put_answers, methods=["PUT"]),
+        Route("/api/surveys/{assignment_id}/submit", post_submit, methods=["POST"]),
     ]

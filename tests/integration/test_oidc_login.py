@@ -592,6 +592,52 @@ def test_logout_link_from_another_site_keeps_the_session(live: Live) -> None:
         assert resolve_session(live.engine, token) is None
 
 
+def test_logout_from_another_origin_keeps_the_session(live: Live) -> None:
+    """Logout CSRF: a form or script of another site (or of another port of this host, which
+    browsers call same-site) cannot end the session; HB's own pages can."""
+    port = int(live.base.rsplit(":", 1)[1])
+    with httpx.Client() as client:
+        _login(client, live, login_hint="demo-guardian", next="/")
+        token = client.cookies.get(SESSION_COOKIE)
+        for headers in (
+            {"Origin": "https://evil.example"},
+            {"Origin": f"http://127.0.0.1:{port + 1}"},
+            {"Origin": "null"},
+            {"Origin": live.base, "Sec-Fetch-Site": "same-site"},
+            {"Sec-Fetch-Site": "cross-site"},
+        ):
+            response = client.post(f"{live.base}/auth/logout", headers=headers)
+            assert response.status_code == 303, headers
+            assert response.headers["location"] == f"{live.base}/"
+            assert resolve_session(live.engine, token) is not None, headers
+        same_site = client.get(f"{live.base}/auth/logout", headers={"Sec-Fetch-Site": "same-site"})
+        assert same_site.status_code == 303 and resolve_session(live.engine, token) is not None
+        extend = client.post(f"{live.base}/auth/session/extend",
+                             headers={"Origin": "https://evil.example"})
+        assert extend.status_code == 403
+        own = client.post(f"{live.base}/auth/logout",
+                          headers={"Origin": live.base, "Sec-Fetch-Site": "same-origin"})
+        assert own.status_code == 303
+        assert resolve_session(live.engine, token) is None
+
+
+def test_ended_and_expired_sessions_keep_no_id_token(live: Live) -> None:
+    engine = live.engine
+    person_id = upsert_person(engine, "test-hint-person", "Testi Vihje")
+    ended, _ = create_session(engine, person_id, id_token="a.b.c")
+    expired, _ = create_session(engine, person_id, id_token="d.e.f")
+    assert end_session(engine, ended) == "a.b.c"
+    with write_session(engine) as session:
+        row = session.exec(select(LoginSession).where(LoginSession.person_id == person_id,
+                                                      LoginSession.ended_at.is_(None))).one()
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(row)
+    create_session(engine, person_id, id_token="g.h.i")  # the next sign-in sweeps expired ones
+    hints = {row.id_token_hint for row in _sessions_of(engine, person_id)}
+    assert hints == {"", "g.h.i"}
+    assert resolve_session(engine, expired) is None
+
+
 def test_provider_logout_refuses_foreign_redirect(live: Live) -> None:
     response = httpx.get(
         f"{live.issuer}/logout", params={"post_logout_redirect_uri": "https://evil.example/"}

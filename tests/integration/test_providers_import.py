@@ -110,3 +110,40 @@ def test_header_and_unreadable_files(empty_engine, tmp_path):
     missing = subprocess.run([sys.executable, "-m", "hbapp.cli", "providers", "import",
                               str(tmp_path / "nope.csv")], capture_output=True, text=True)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_hostile_files_are_reported_not_crashed_on(empty_engine, tmp_path):
+    seed_demo(empty_engine)
+    before = count(empty_engine, Provider)
+    cases = [
+        (HEADER + row(price="100000,00"), "line 2:", "at most 10000 euros"),
+        (HEADER + row(price="99999999999999999999"), "line 2:", "too large"),
+        (HEADER + row(price="9" * 5000), "line 2:", "too large"),
+        (HEADER + row(name="x" * 200_000), "line 2:", "field larger than field limit"),
+        (HEADER + row(name="Uusi\u2028Hoiva Oy"), "line 2:", "U+2028"),
+        (HEADER + row(name="Uusi\u0085Hoiva Oy"), "line 2:", "line break"),
+        (HEADER + row() + row(bid=BID2, name="Nul\x00 Oy"), "line 3:", "NUL"),
+        (HEADER.replace("city,", "city,name,"), "line 1:", "named twice: name"),
+        (HEADER + row().replace("Autamme kotona.", '"Autamme\x07 kotona."'), "line 2:",
+         "control character"),
+    ]
+    for text, where, what in cases:
+        result = run_import(empty_engine, tmp_path, text)
+        assert result.returncode == 1, (what, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert where in result.stderr and what in result.stderr, (what, result.stderr)
+    assert count(empty_engine, Provider) == before
+
+
+def test_quoted_descriptions_may_span_lines(empty_engine, tmp_path):
+    seed_demo(empty_engine)
+    multi = row().replace("Autamme kotona.", '"Autamme kotona.\nMyös iltaisin."')
+    # The third record starts on line 4 of the file: errors name the line where a row starts.
+    text = HEADER + multi + row(bid=BID2, service="massage")
+    result = run_import(empty_engine, tmp_path, text)
+    assert result.returncode == 1 and ": line 4:" in result.stderr, result.stderr
+    result = run_import(empty_engine, tmp_path, HEADER + multi)
+    assert result.returncode == 0, result.stderr
+    with read_session(empty_engine) as session:
+        provider = session.exec(select(Provider).where(Provider.business_id == BID)).one()
+    assert provider.description_fi == "Autamme kotona.\nMyös iltaisin."

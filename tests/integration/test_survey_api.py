@@ -124,3 +124,40 @@ def test_relative_submit_is_proxy_reported(setup):
     with read_session(engine) as session:
         row = session.exec(select(SurveyResponse).where(SurveyResponse.assignment_id == aid)).one()
     assert row.proxy_reported is True
+
+
+def test_hostile_bodies_and_addresses_get_4xx_json_never_500(setup):
+    engine, aid, client, sign_in = setup
+    sign_in("demo-client")
+    hostile = TestClient(client.app, base_url="http://localhost:3000",
+                         raise_server_exceptions=False)
+    hostile.cookies = client.cookies
+    bodies = [
+        '{"answers": {"S1": ' + "9" * 5000 + "}}",  # 5 000 digits: int() refuses them
+        '{"answers": ' + "[" * 20_000 + "]" * 20_000 + "}",  # the parser's stack
+        '{"answers": {"\\ud800": 1}}',  # a lone surrogate, which would be echoed back
+        '{"answers": {"S1": 1e999}}',
+    ]
+    for body in bodies:
+        for method, path in (("PUT", "answers"), ("POST", "submit")):
+            response = hostile.request(method, f"/api/surveys/{aid}/{path}", headers=HEADERS,
+                                       content=body)
+            assert response.status_code == 400, (body[:40], response.text[:200])
+            assert response.json()["error"] == "bad_request" and response.json()["message"]
+    for wrong in ("99999999999999999999999", str(2**31), "0", "-1", "x"):
+        response = hostile.put(f"/api/surveys/{wrong}/answers", headers=HEADERS,
+                               content=json.dumps({"answers": {"S1": 2}}))
+        assert response.status_code == 404 and response.json()["error"] == "forbidden"
+    # The idempotency key is 16–64 characters and nothing else, not even a final newline.
+    for key in ("a" * 36 + "\n", "a" * 65, "a" * 15, "ä" * 20):
+        response = hostile.post(f"/api/surveys/{aid}/submit", headers=HEADERS,
+                                content=json.dumps({"answers": ANSWERS, "idempotency_key": key}))
+        assert response.status_code == 400 and response.json()["error"] == "bad_key", key
+    # An unknown question is named back only when it is a question-sized key.
+    long_key = "Q" * 5000
+    response = hostile.put(f"/api/surveys/{aid}/answers", headers=HEADERS,
+                           content=json.dumps({"answers": {long_key: 1}}))
+    assert response.status_code == 400 and response.json()["item"] is None
+    with read_session(engine) as session:
+        assert session.exec(select(SurveyResponse).where(
+            SurveyResponse.assignment_id == aid)).all() == []

@@ -196,3 +196,25 @@ def test_subprocess_score_and_nps():
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert "out of range" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("stdin", [
+    "[" * 20_000 + "]" * 20_000,
+    '{"a":' * 20_000 + "1" + "}" * 20_000,
+    "[" + "9" * 5000 + "]",
+    '["\\ud800"]',
+])
+@pytest.mark.parametrize("command", [["nps"], ["score", "promis10"]])
+def test_hostile_input_is_bad_input_not_a_crash(monkeypatch, capsys, command, stdin):
+    rc, out, err = run(monkeypatch, capsys, command, stdin)
+    assert_bad_input(rc, out, err, "not valid JSON")
+
+
+def test_subprocess_deep_nesting_and_bad_utf8_exit_2():
+    for args, data in ((["nps"], b"[" * 20_000 + b"]" * 20_000),
+                       (["score", "whodas12"], b'{"S1": "\xff"}')):
+        proc = subprocess.run([sys.executable, "-m", "hbapp.cli", *args], input=data,
+                              capture_output=True, cwd=REPO, timeout=60,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert proc.returncode == 2, proc.stderr
+        assert b"Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

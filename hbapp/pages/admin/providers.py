@@ -7,6 +7,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import ProviderNotFound, admin_providers, set_approval
@@ -54,8 +55,11 @@ class AdminProvidersState(AppState):
         if current is None:
             return
         t = self._t()
+        wanted = parse_id(provider_id)
         try:
-            set_approval(get_engine(), current.actor, int(provider_id), status)
+            if wanted is None:
+                raise ProviderNotFound(provider_id)
+            set_approval(get_engine(), current.actor, wanted, status)
         except AccessDenied:
             self.denied = True
             return

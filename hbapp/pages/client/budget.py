@@ -10,21 +10,13 @@ from hbapp.authz import Audience, allow
 from hbapp.components.budget import progress_bar
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
+from hbapp.domain.inputs import bounded_step, parse_month
 from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.budget import budget_month
 from hbapp.state import AppState, T, today
 from hbapp.views.budget import event_texts, line_texts, summary_texts
-
-
-def parse_month(text: str) -> date | None:
-    """'2026-11' → date(2026, 11, 1); None for anything else."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
 
 
 class BudgetState(AppState):
@@ -88,7 +80,8 @@ class BudgetState(AppState):
     @allow(Audience.CLIENT_VIEW)
     def change_month(self, step: int):
         current = parse_month(self.month) or month_start(today())
-        self._show(add_months(current, step))
+        wanted = add_months(current, bounded_step(step))
+        self._show(wanted if parse_month(wanted.strftime("%Y-%m")) else current)
         return rx.call_script(f"history.replaceState(null, '', '/budget?month={self.month}')")
 
 

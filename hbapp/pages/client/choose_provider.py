@@ -7,6 +7,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id, text_param
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import (
@@ -70,11 +71,8 @@ class ChooseProviderState(AppState):
         self.error = ""
         self.summary = {}
         params = self.router.page.params
-        try:
-            self.provider_id = int(params.get("provider", ""))
-        except ValueError:
-            self.provider_id = 0
-        self.service = params.get("service", "") or ""
+        self.provider_id = parse_id(params.get("provider", "")) or 0
+        self.service = text_param(params.get("service", ""))
         current = self._refresh_session()
         if current is not None and current.acting_for is not None:
             self._preview(current)
@@ -84,6 +82,8 @@ class ChooseProviderState(AppState):
     @rx.event
     @allow(Audience.CLIENT_MANAGE)
     def confirm(self):
+        if self.done or not self.summary or self.summary.get("already"):
+            return  # confirmed once already (a double click), or nothing to confirm
         current = self._refresh_session()
         if current is None or current.acting_for is None:
             return

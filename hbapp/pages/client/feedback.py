@@ -102,6 +102,8 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def submit_provider(self, form: dict):
+        if self.step != "provider":
+            return  # steps only in order
         wanted = str(form.get("provider", ""))
         if not any(p["id"] == wanted for p in self.providers):
             t = self._t()
@@ -113,6 +115,8 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def submit_score(self, form: dict):
+        if self.step != "score" or not self.provider_id:
+            return
         value = str(form.get("score", ""))
         if value not in {str(i) for i in range(11)}:
             t = self._t()
@@ -124,6 +128,8 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def submit_comment(self, form: dict):
+        if self.step != "comment" or not self.score:
+            return
         text = str(form.get("comment", ""))
         self.comment = text
         if len(text.strip()) > MAX_COMMENT:
@@ -135,6 +141,8 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def submit_flag(self, form: dict):
+        if self.step != "flag" or not self.score:
+            return
         value = str(form.get("flag", "none"))
         self.flag = value if value in FLAGS else ""
         t = self._t()
@@ -144,12 +152,14 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def change(self, step: str):
-        if step in STEPS:
+        if step in STEPS and self.step == "check":
             return self._go(step)
 
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def send(self):
+        if self.step != "check":
+            return  # only from the check-answers step, once: a double click sends one answer
         current = self._current()
         if current is None:
             return

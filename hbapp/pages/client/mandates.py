@@ -25,6 +25,7 @@ from hbapp.components.forms import (
 )
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.mandates import SCOPES, InvalidMandate, parse_day_month_year, parse_scopes
 from hbapp.i18n import N_
 from hbapp.services import mandates as service
@@ -129,12 +130,12 @@ class MandatesState(AppState):
         return self._page_ready(N_("Mandates"))
 
     def _open_target(self, current, mandate_id: str, step: str):
-        try:
-            view = service.mandate_for_decision(get_engine(), current.actor, int(mandate_id),
-                                                today())
-        except ValueError:
+        wanted = parse_id(mandate_id)
+        if wanted is None:
             self._fail("no_mandate")
             return
+        try:
+            view = service.mandate_for_decision(get_engine(), current.actor, wanted, today())
         except (AccessDenied, InvalidMandate) as refused:
             self._fail(refused.reason)
             return
@@ -242,6 +243,8 @@ class MandatesState(AppState):
     @allow(Audience.SIGNED_IN)
     def send(self):
         """The check-answers page's button: the only place a mandate is created."""
+        if self.step != "check" or self.flow not in ("grant", "request"):
+            return  # only from the check-answers step, once: a double click sends nothing twice
         current = self._refresh_session()
         if current is None:
             self._fail("not_signed_in")
@@ -259,8 +262,10 @@ class MandatesState(AppState):
                 birth = parse_day_month_year(self.birth_day, self.birth_month, self.birth_year)
                 service.request(get_engine(), current.actor, self.client_query, birth,
                                 self.scopes, valid_to, today())
-                self.notice = t("Your request has been sent. {name} must accept it in this "
-                                "service before you can act for them.",
+                # The same words whether or not a client was found (nobody can probe).
+                self.notice = t("Thank you. If {name} uses this service and the date of birth "
+                                "is right, they will see your request and can accept it. You "
+                                "can act for them only after they accept.",
                                 name=" ".join(self.client_query.split()))
         except (AccessDenied, InvalidMandate) as refused:
             self._fail(refused.reason)
@@ -293,9 +298,11 @@ class MandatesState(AppState):
     @allow(Audience.SIGNED_IN)
     def decide(self, action: str):
         """Revoke, confirm or decline the mandate of the confirmation step."""
+        mandate_id = parse_id(self.target.get("id", ""))
+        if self.step not in ("revoke", "decide") or mandate_id is None:
+            return  # only from an open confirmation step, once
         current = self._refresh_session()
-        mandate_id = self.target.get("id", "")
-        if current is None or not mandate_id:
+        if current is None:
             self._fail("not_signed_in")
             return
         t = self._t()
@@ -304,11 +311,11 @@ class MandatesState(AppState):
             "confirm": (service.confirm_request, N_("{name} now has a mandate.")),
             "decline": (service.decline_request, N_("You declined the request of {name}.")),
         }
-        if action not in handlers:
+        if action not in handlers or (action == "revoke") != (self.step == "revoke"):
             return
         handler, done = handlers[action]
         try:
-            handler(get_engine(), current.actor, int(mandate_id), today())
+            handler(get_engine(), current.actor, mandate_id, today())
         except (AccessDenied, InvalidMandate) as refused:
             self._fail(refused.reason)
             return

@@ -7,6 +7,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id, text_param
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import ProviderNotFound, provider_detail
@@ -42,18 +43,20 @@ class ProviderDetailState(AppState):
 
     def _show(self, current):
         t = self._t()
+        provider_id = parse_id(self.router.page.params.get("provider_id", ""))
         try:
-            provider_id = int(self.router.page.params.get("provider_id", ""))
+            if provider_id is None:
+                raise ProviderNotFound(provider_id)
             detail = provider_detail(
                 get_engine(), current.actor, current.acting_for.client_id, provider_id, today()
             )
-        except (ValueError, ProviderNotFound):
+        except ProviderNotFound:
             self.missing = True
             return
         except AccessDenied:
             self.denied = True
             return
-        wanted = self.router.page.params.get("service", "")
+        wanted = text_param(self.router.page.params.get("service", ""))
         self.info = {
             "name": detail.name,
             "description": detail.descriptions.get(t.locale) or detail.descriptions["fi"],

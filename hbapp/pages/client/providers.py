@@ -7,6 +7,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
+from hbapp.domain.inputs import text_param
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import SORTS, Filters, list_providers
@@ -137,7 +138,7 @@ class ProvidersState(AppState):
         self.ready = False
         current = self._refresh_session()
         params = self.router.page.params
-        self.service = params.get("service", "") or ""
+        self.service = text_param(params.get("service", ""))
         self.language = ""
         self.new_only = self.evening = self.weekend = False
         self.sort = "price"

@@ -16,6 +16,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.survey_texts import localized_instrument
 from hbapp.i18n import N_, Translator
 from hbapp.services.access import AccessDenied
@@ -120,12 +121,14 @@ class SurveyFillState(AppState):
         self.assignment_id = ""
         current = self._refresh_session()
         t = self._t()
-        raw_id = self.router.page.params.get("assignment_id", "")
+        assignment_id = parse_id(self.router.page.params.get("assignment_id", ""))
         if current is not None:
             try:
+                if assignment_id is None:
+                    raise AccessDenied("no_mandate")  # as for someone else's assignment
                 assignment, own, earlier = open_assignment(
-                    get_engine(), current.actor, int(raw_id), today())
-            except (AccessDenied, ValueError):
+                    get_engine(), current.actor, assignment_id, today())
+            except AccessDenied:
                 self.denied = True
             else:
                 self._show(t, assignment, own, earlier)

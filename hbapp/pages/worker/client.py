@@ -7,6 +7,7 @@ each followed by a data table with the same numbers for screen readers and keybo
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import reflex as rx
@@ -15,6 +16,7 @@ from hbapp.authz import Audience, allow
 from hbapp.components.budget import service_use_list
 from hbapp.components.layout import loading, message_box, page
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.alerts import WHOQOL_DOMAINS
 from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.i18n import N_
@@ -84,12 +86,13 @@ class WorkerClientState(AppState):
     swap_message: str = ""
     swap_error: str = ""
     swap_error_id: str = ""
+    # What was done last, so that a double submit does it once: the assignment form, and the
+    # swap requests decided on this page.
+    _assigned_form: str = ""
+    _decided: list[str] = []
 
     def _client_id(self) -> int | None:
-        try:
-            return int(self.router.page.params.get("client_id", ""))
-        except ValueError:
-            return None
+        return parse_id(self.router.page.params.get("client_id", ""))
 
     def _show(self):
         current = self._refresh_session()
@@ -144,6 +147,7 @@ class WorkerClientState(AppState):
         self.summary, self.has_budget = {}, False
         self.assign_message = self.assign_error = ""
         self.swap_message = self.swap_error = self.swap_error_id = ""
+        self._assigned_form, self._decided = "", []
 
     @rx.event
     @allow(Audience.ANYONE)
@@ -159,6 +163,9 @@ class WorkerClientState(AppState):
     def assign(self, form_data: dict):
         """Assign a survey here (the surveys service checks assignment and consent again)."""
         t = self._t()
+        submitted = json.dumps(form_data, sort_keys=True, default=str)
+        if submitted == self._assigned_form:
+            return  # the same form again right after it was assigned (a double submit)
         self.assign_message = self.assign_error = ""
         current = self._refresh_session()
         wanted = self._client_id()
@@ -180,10 +187,13 @@ class WorkerClientState(AppState):
             self.assign_error = t("You do not have access to this client's data.")
             return
         except SurveyError as error:
-            self.assign_error = (t("The due date must be today or later.")
-                                 if error.code == "due_in_past"
-                                 else t("Choose a survey and a time point."))
+            self.assign_error = {
+                "due_in_past": t("The due date must be today or later."),
+                "already_assigned": t("This survey is already waiting for the client's "
+                                      "answers for this time point."),
+            }.get(error.code, t("Choose a survey and a time point."))
             return
+        self._assigned_form = submitted
         self._show()
         self.assign_message = t("The survey {instrument} was assigned, due {date}.",
                                 instrument=INSTRUMENT_NAMES.get(instrument, instrument),
@@ -195,20 +205,23 @@ class WorkerClientState(AppState):
     def decide(self, form_data: dict):
         """Approve or decline a swap request (the swaps service re-checks access and budget)."""
         t = self._t()
-        self.swap_message = self.swap_error = self.swap_error_id = ""
         swap_id = str(form_data.get("swap_id", ""))
+        if swap_id in self._decided:
+            return  # decided here a moment ago: a double submit changes nothing
+        self.swap_message = self.swap_error = self.swap_error_id = ""
         decision = str(form_data.get("decision", ""))
         reason = str(form_data.get("reason", ""))
         current = self._refresh_session()
         self.swap_error_id = swap_id
-        if current is None or not swap_id.isdigit():
+        wanted = parse_id(swap_id)
+        if current is None or wanted is None:
             self.swap_error = t("You do not have access to this client's data.")
             return
         if decision not in ("approve", "decline"):
             self.swap_error = t("Choose approve or decline.")
             return
         try:
-            decide_swap(get_engine(), current.actor, int(swap_id), decision == "approve",
+            decide_swap(get_engine(), current.actor, wanted, decision == "approve",
                         reason, today())
         except AccessDenied:
             self.swap_error = t("You do not have access to this client's data.")
@@ -221,6 +234,7 @@ class WorkerClientState(AppState):
             }.get(error.code, t("The budget no longer allows this swap. Decline it and tell "
                                 "the client why."))
             return
+        self._decided = [*self._decided, swap_id]
         self._show()
         self.swap_error_id = ""
         self.swap_message = (t("The swap request was approved.") if decision == "approve"

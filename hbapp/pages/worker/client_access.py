@@ -4,6 +4,7 @@ client's name and how to ask for consent are shown (never budget data)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import reflex as rx
@@ -19,6 +20,7 @@ from hbapp.components.forms import (
 from hbapp.components.layout import loading, page, sign_in_prompt
 from hbapp.db import get_engine
 from hbapp.domain.identifiers import is_valid_personal_identity_code
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.mandates import RELATIONS, SCOPES, InvalidMandate, parse_day_month_year
 from hbapp.i18n import N_
 from hbapp.services import mandates as service
@@ -61,10 +63,11 @@ class WorkerAccessState(AppState):
     to_month: str = ""
     to_year: str = ""
     consent_note: str = ""
+    # The last form recorded, so that a double submit of it records nothing twice.
+    _recorded_form: str = ""
 
     def _client_param(self) -> int | None:
-        raw = self.router.page.params.get("client_id", "")
-        return int(raw) if str(raw).isdigit() else None
+        return parse_id(self.router.page.params.get("client_id", ""))
 
     def _show(self):
         current = self._refresh_session()
@@ -103,6 +106,7 @@ class WorkerAccessState(AppState):
         self.agent_choice = self.agent_email = self.consent_note = ""
         self.agent_code = self.agent_name = ""
         self.relation, self.scopes = "relative", []
+        self._recorded_form = ""
         start = today()
         self.from_day, self.from_month, self.from_year = (str(start.day), str(start.month),
                                                           str(start.year))
@@ -115,14 +119,17 @@ class WorkerAccessState(AppState):
     @allow(Audience.WORKER)
     def record_consent(self, form_data: dict):
         current = self._refresh_session()
-        if current is None:
-            return
+        if current is None or self.status != "no_consent":
+            return  # the form is not shown: a repeated or stale submit
         giver = str(form_data.get("giver", ""))
         self.consent_note = str(form_data.get("note", ""))
+        giver_id = parse_id(giver)
+        if giver_id is None and giver != "other":
+            self._fail("giver_not_found", "consent")
+            return
         try:
-            service.record_consent(get_engine(), current.actor, self.client_id,
-                                   int(giver) if giver.isdigit() else None, self.consent_note,
-                                   today())
+            service.record_consent(get_engine(), current.actor, self.client_id, giver_id,
+                                   self.consent_note, today())
         except (AccessDenied, InvalidMandate) as refused:
             self._fail(refused.reason, "consent")
             return
@@ -146,9 +153,9 @@ class WorkerAccessState(AppState):
     @allow(Audience.WORKER)
     def revoke_consent(self):
         current = self._refresh_session()
+        if current is None or self.confirm != "consent":
+            return  # only from the open confirmation step, once
         self.confirm = ""
-        if current is None:
-            return
         try:
             service.revoke_consent(get_engine(), current.actor, self.client_id, today())
         except (AccessDenied, InvalidMandate) as refused:
@@ -162,11 +169,12 @@ class WorkerAccessState(AppState):
     @allow(Audience.WORKER)
     def revoke_mandate(self, mandate_id: str):
         current = self._refresh_session()
+        wanted = parse_id(mandate_id)
+        if current is None or wanted is None or self.confirm != mandate_id:
+            return  # only from the open confirmation step of this mandate, once
         self.confirm = ""
-        if current is None or not mandate_id.isdigit():
-            return
         try:
-            service.revoke(get_engine(), current.actor, int(mandate_id), today())
+            service.revoke(get_engine(), current.actor, wanted, today())
         except (AccessDenied, InvalidMandate) as refused:
             self._fail(refused.reason)
             return
@@ -180,6 +188,9 @@ class WorkerAccessState(AppState):
         current = self._refresh_session()
         if current is None:
             return
+        submitted = json.dumps(form_data, sort_keys=True, default=str)
+        if submitted == self._recorded_form:
+            return  # the same form again (a double submit): recorded once already
         self.agent_choice = str(form_data.get("agent", ""))
         self.agent_email = str(form_data.get("agent_email", ""))[:200]
         self.agent_code = str(form_data.get("agent_code", "")).strip()[:20]
@@ -189,8 +200,11 @@ class WorkerAccessState(AppState):
         self.scopes = [s for s in SCOPES if form_data.get(f"scope_{s}")]
         for name in ("from_day", "from_month", "from_year", "to_day", "to_month", "to_year"):
             setattr(self, name, str(form_data.get(name, "")))
-        agent: int | str = (int(self.agent_choice) if self.agent_choice.isdigit()
-                            else self.agent_code or self.agent_email)
+        agent: int | str | None = (parse_id(self.agent_choice) if self.agent_choice
+                                   else self.agent_code or self.agent_email)
+        if agent is None:
+            self._fail("agent_not_found", "agent")
+            return
         if self.agent_code and not is_valid_personal_identity_code(self.agent_code):
             self._fail("identity_code_invalid", "agent_code")
             return
@@ -217,6 +231,7 @@ class WorkerAccessState(AppState):
                      }.get(refused.reason, "agent_code" if self.agent_code else "agent")
             self._fail(refused.reason, field)
             return
+        self._recorded_form = submitted
         self.error = self.error_field = ""
         self.agent_choice = self.agent_email = self.agent_code = self.agent_name = ""
         self.scopes = []
@@ -288,8 +303,11 @@ def consent_section() -> rx.Component:
                                             class_name="choice-label"),
                                 class_name="choice",
                             )),
-                            radio("giver", "other", T("Someone else (write it in the note)"),
-                                  S.givers.length() == 0),
+                            rx.cond(
+                                S.givers.length() == 0,
+                                radio("giver", "other",
+                                      T("The client in person (write in the note how)"), True),
+                            ),
                         ],
                         S.error, S.error_field,
                     ),

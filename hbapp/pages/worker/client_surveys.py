@@ -3,6 +3,7 @@ they serve with consent, and sees the assignments and responses."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import reflex as rx
@@ -10,6 +11,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -28,6 +30,8 @@ FORM_ERRORS = {
     "bad_date": N_("Enter the due date as a date, for example 31.12.2026."),
     "unknown_instrument": N_("Choose a survey."),
     "unknown_timepoint": N_("Choose when the survey is answered."),
+    "already_assigned": N_("This survey is already waiting for the client's answers for this "
+                           "time point."),
 }
 
 
@@ -51,6 +55,7 @@ class WorkerSurveysState(AppState):
     default_due: str = ""
     form_error: str = ""
     confirmation: str = ""
+    _assigned_form: str = ""  # the last form assigned: a double submit assigns it once
 
     def _reload(self) -> bool:
         current = self._refresh_session()
@@ -59,9 +64,8 @@ class WorkerSurveysState(AppState):
         self.assignments, self.responses = [], []
         if current is None:
             return False
-        try:
-            client_id = int(self.router.page.params.get("client_id", ""))
-        except ValueError:
+        client_id = parse_id(self.router.page.params.get("client_id", ""))
+        if client_id is None:
             self.denial = t(_denial("not_assigned"))
             return False
         self.client_id = str(client_id)
@@ -85,7 +89,7 @@ class WorkerSurveysState(AppState):
     @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
-        self.form_error = self.confirmation = ""
+        self.form_error = self.confirmation = self._assigned_form = ""
         self._reload()
         self.ready = True
         return self._page_ready(N_("Client's surveys"))
@@ -94,9 +98,13 @@ class WorkerSurveysState(AppState):
     @allow(Audience.WORKER)
     def assign(self, form: dict):
         t = self._t()
+        submitted = json.dumps(form, sort_keys=True, default=str)
+        if submitted == self._assigned_form:
+            return  # the same form again right after it was assigned (a double submit)
         self.form_error = self.confirmation = ""
         current = self._refresh_session()
-        if current is None or not self.client_id:
+        client_id = parse_id(self.client_id)
+        if current is None or client_id is None:
             return
         try:
             due_on = date.fromisoformat(str(form.get("due_on", "")))
@@ -104,7 +112,7 @@ class WorkerSurveysState(AppState):
             self.form_error = t(_form_error("bad_date"))
             return
         try:
-            assign_survey(get_engine(), current.actor, int(self.client_id),
+            assign_survey(get_engine(), current.actor, client_id,
                           str(form.get("instrument", "")), due_on,
                           str(form.get("timepoint", "")), today())
         except AccessDenied as exc:
@@ -113,6 +121,7 @@ class WorkerSurveysState(AppState):
         except SurveyError as exc:
             self.form_error = t(_form_error(exc.code))
             return
+        self._assigned_form = submitted
         self._reload()
         self.confirmation = t("The survey {name} was assigned. Due {date}.",
                               name=instrument_name(t, str(form.get("instrument"))),

@@ -8,6 +8,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.inputs import parse_id
 from hbapp.domain.swaps import SwapError
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
@@ -73,6 +74,9 @@ class WorkerSwapsState(AppState):
     @rx.event
     @allow(Audience.WORKER)
     def submit_decision(self, form_data: dict):
+        swap_id = parse_id(self.chosen.get("id", ""))
+        if self.step != "decide" or swap_id is None:
+            return  # only from an open request, once: a double click decides once
         current = self._worker()
         if current is None:
             return
@@ -83,7 +87,7 @@ class WorkerSwapsState(AppState):
             self.error, self.error_field = t("Choose approve or decline."), "decision"
             return
         try:
-            view = decide_swap(get_engine(), current.actor, int(self.chosen["id"]),
+            view = decide_swap(get_engine(), current.actor, swap_id,
                                self.decision == "approve", self.reason, today())
         except AccessDenied:
             self.error, self.error_field = t("You do not have the right to do this."), "decision"

@@ -4,6 +4,7 @@ import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from hbapp.config import get_settings
+from hbapp.text_catalog import TextCatalogPlugin
 
 settings = get_settings()
 
@@ -13,6 +14,6 @@ config = rx.Config(
     redis_url=settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[],
+    plugins=[TextCatalogPlugin()],
     disable_plugins=[SitemapPlugin],
 )

@@ -7,6 +7,7 @@ a 2-core machine; --full runs the sizes of issue 9 (500 clients, 20 M service ev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 
@@ -22,6 +23,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--url", help="use a running app (its database is HB_DATABASE_URL) "
                         "instead of starting the production profile")
     parser.add_argument("--workers", type=int, default=3, help="backend workers (default 3)")
+    parser.add_argument("--oplock", choices=("on", "off"),
+                        help="REFLEX_OPLOCK_ENABLED for HB and the floor alike (default: the "
+                        "production profile's own setting)")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="events: drive HB alone, without the bare Reflex floor")
     parser.add_argument("--runs", type=int, default=3,
                         help="page loads per route and kind; the median is reported")
     parser.add_argument("--clients", help="comma-separated client counts (default 20,50; "
@@ -54,9 +60,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     app_parts = [p for p in args.parts if p in ("weight", "pageload", "events")]
     if app_parts:
-        from bench.server import production_app
+        from bench.server import floor_app, production_app
 
-        with production_app(workers=args.workers, url=args.url) as app:
+        oplock = None if args.oplock is None else args.oplock == "on"
+        if oplock is None:
+            from hbapp.tools.run_prod import DEFAULT_OPLOCK
+
+            oplock = DEFAULT_OPLOCK
+        args.oplock = "on" if oplock else "off"
+        with contextlib.ExitStack() as stack:
+            app = stack.enter_context(production_app(workers=args.workers, url=args.url,
+                                                     oplock=oplock))
             for part in app_parts:
                 print(f"== {part}", flush=True)
                 if part == "weight":
@@ -67,7 +81,12 @@ def main(argv: list[str] | None = None) -> int:
                     pageload.run(app, args)
                 else:
                     from bench import socketload
-                    socketload.run(app, args)
+                    targets = [socketload.hb_target(app)]
+                    if not args.no_floor:
+                        floor = stack.enter_context(floor_app(workers=args.workers,
+                                                              oplock=oplock))
+                        targets.insert(0, socketload.floor_target(floor))
+                    socketload.run(targets, args)
     if "data" in args.parts:
         print("== data", flush=True)
         from bench import datascale

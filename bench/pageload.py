@@ -208,12 +208,15 @@ def run(app, args) -> dict:
                     floor = median_metrics(samples["static"][kind])
                     route_figures[kind] = {"app": app_m, "static": floor,
                                            "lcp_ratio": ratio(app_m.get("lcp"), floor.get("lcp")),
+                                           "interactive_ratio": ratio(app_m.get("interactive"),
+                                                                      floor.get("lcp")),
                                            "fcp_ratio": ratio(app_m.get("fcp"), floor.get("fcp"))}
                     print(f"  {route:<8} {kind}: app FCP {app_m.get('fcp')} LCP {app_m.get('lcp')} "
                           f"interactive {app_m.get('interactive')}"
                           + (f" first click {app_m['first_click']}" if app_m.get("first_click") else "")
                           + f" | static FCP {floor.get('fcp')} LCP {floor.get('lcp')} "
-                          f"| LCP ratio {route_figures[kind]['lcp_ratio']}", flush=True)
+                          f"| LCP ratio {route_figures[kind]['lcp_ratio']}, interactive ratio "
+                          f"{route_figures[kind]['interactive_ratio']}", flush=True)
                 figures["routes"][route] = route_figures
         finally:
             server.shutdown()

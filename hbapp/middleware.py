@@ -36,7 +36,7 @@ from hbapp.authz import declared_audience, permits, refusal_message
 from hbapp.db import get_engine
 from hbapp.i18n import gettext_for
 from hbapp.services import audit
-from hbapp.services.identity import SignedIn, signed_in
+from hbapp.services.identity import EVENT_SESSION, SESSIONS, SignedIn
 from hbapp.services.sessions import token_from_cookie_header
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 20_000  # characters in one argument or form field
 MAX_ITEMS = 500  # keys of a form, items of a list
 MAX_DEPTH = 4
+# Reflex's events of a page load: a new websocket's hydrate, a client-side navigation's on_load.
+PAGE_LOAD_EVENTS = frozenset({"hydrate_and_load", "hydrate", "on_load_internal"})
 
 
 
@@ -186,7 +188,12 @@ class GuardMiddleware(Middleware):
         ours = issubclass(state_cls, app_state_cls)
         cookie = state.router.headers.cookie if state.router else ""
         token = token_from_cookie_header(cookie)
-        current = await asyncio.to_thread(signed_in, get_engine(), token, _today())
+        # A page load reads the session's person fresh and keeps the session alive; the other
+        # events of the page reuse it briefly (hbapp.services.identity.SignedInCache).
+        page_load = name in PAGE_LOAD_EVENTS
+        current = await asyncio.to_thread(SESSIONS.lookup, get_engine(), token, _today(),
+                                          page_load)
+        EVENT_SESSION.set((token, current))
         app_state = await state.get_state(app_state_cls)
         fingerprint = session_fingerprint(token, current)
         if app_state._session_fingerprint != fingerprint:

@@ -26,6 +26,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--oplock", choices=("on", "off"),
                         help="REFLEX_OPLOCK_ENABLED for HB and the floor alike (default: the "
                         "production profile's own setting)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="events: also drive HB as of this git revision (e.g. main), in "
+                        "the same run, to measure a change against what it replaces")
     parser.add_argument("--no-floor", action="store_true",
                         help="events: drive HB alone, without the bare Reflex floor")
     parser.add_argument("--runs", type=int, default=3,
@@ -86,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
                         floor = stack.enter_context(floor_app(workers=args.workers,
                                                               oplock=oplock))
                         targets.insert(0, socketload.floor_target(floor))
+                    if args.baseline:
+                        from bench.server import baseline_app
+
+                        base = stack.enter_context(baseline_app(
+                            args.baseline, workers=args.workers, oplock=oplock))
+                        targets.insert(-1, socketload.baseline_target(base, args.baseline))
                     socketload.run(targets, args)
     if "data" in args.parts:
         print("== data", flush=True)

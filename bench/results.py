@@ -91,9 +91,8 @@ def markdown(data: dict) -> str:
                   "| load avg |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for level in load_part["levels"]:
-            for name in ("floor", "hb"):
-                run = level.get(name)
-                if run is None:
+            for name, run in level.items():
+                if not isinstance(run, dict) or "target" not in run:
                     continue
                 all_ = run["all"]
                 lines.append(
@@ -103,10 +102,12 @@ def markdown(data: dict) -> str:
                     f"{run['by_event']['change_month']['p95']} | "
                     f"{run['worker_cpu_ms_per_event']} | {kib(run['redis_per_client_bytes'])} | "
                     f"{kib(run['rss_per_client_bytes'])} | {run['load_average'][0]} |")
-            ratios = level.get("hb_over_floor")
-            if ratios:
+            for key, label in (("hb_over_floor", "HB / floor"), ("hb_over_baseline", "HB / baseline")):
+                ratios = level.get(key)
+                if not ratios:
+                    continue
                 lines.append(
-                    f"| {level['clients']} | **HB / floor** | | | {ratios['p50']}× | "
+                    f"| {level['clients']} | **{label}** | | | {ratios['p50']}× | "
                     f"**{ratios['p95']}×** | | {ratios['open_page_p95']}× | "
                     f"{ratios['change_month_p95']}× | {ratios['worker_cpu_per_event']}× | "
                     f"{ratios['redis_per_client']}× | | |")

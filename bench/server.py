@@ -236,6 +236,50 @@ def production_app(workers: int = 3, url: str | None = None,
             app._engine.dispose()
 
 
+BASELINE_REDIS_DB = 2
+
+
+@contextmanager
+def baseline_app(revision: str, workers: int = 3, database: str = "hb_bench_base",
+                 oplock: bool | None = None) -> Iterator[App]:
+    """HB as of an earlier git revision, under the same profile, to measure a change against
+    what it replaces in the same run (`python -m bench events --baseline REV`). The revision is
+    exported with `git archive` (no worktree is registered) and runs on this checkout's .venv;
+    its state lives in Redis database BASELINE_REDIS_DB."""
+    scratch = Path(tempfile.mkdtemp(prefix="hb-bench-base-"))
+    source = scratch / "src"
+    source.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", revision],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    pybabel = str(Path(sys.executable).parent / "pybabel")
+    subprocess.run([pybabel, "compile", "--use-fuzzy", "-d", "locales", "-D", "messages"],
+                   cwd=source, check=True, capture_output=True)
+    port = free_port()
+    database_url = f"{PG_PREFIX}/{database}"
+    env = {
+        **_profile_env(scratch, port, workers, oplock),
+        # The exported tree's hbapp, not the editable install of this checkout.
+        "PYTHONPATH": str(source),
+        "HB_DATABASE_URL": database_url,
+        "HB_REDIS_URL": redis_url(BASELINE_REDIS_DB),
+        "HB_PUBLIC_URL": f"http://localhost:{port}",
+        "HB_DEV_OIDC": "1",
+        "HB_DATA_DIR": str(scratch),
+    }
+    app, process, log = _serve(
+        f"HB at {revision}",
+        [sys.executable, "-m", "hbapp.tools.run_prod", "--port", str(port),
+         "--workers", str(workers)],
+        source, env, "/healthz", database_url, workers)
+    try:
+        yield app
+    finally:
+        _stop(process, log)
+        if app._engine is not None:
+            app._engine.dispose()
+
+
 def prepare_floor_database(database_url: str) -> None:
     """Create the floor's database and table and fill it once (FLOOR_ACCOUNTS × FLOOR_MONTHS)."""
     import sqlalchemy as sa

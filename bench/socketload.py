@@ -76,6 +76,14 @@ def hb_target(app: App) -> Target:
                   lambda i: f"hb_session={app.session_token(SIGNED_IN_SUBJECTS[i % len(SIGNED_IN_SUBJECTS)])}")
 
 
+def baseline_target(app: App, revision: str) -> Target:
+    from bench.server import BASELINE_REDIS_DB
+
+    target = hb_target(app)
+    target.name, target.redis_db = f"hb@{revision}", BASELINE_REDIS_DB
+    return target
+
+
 def floor_target(app: App) -> Target:
     return Target("floor", app, FLOOR_STATE,
                   lambda i: f"floor_account={i % FLOOR_ACCOUNTS + 1}", redis_db=FLOOR_REDIS_DB)
@@ -382,7 +390,8 @@ def warm_up(targets: list[Target]) -> None:
 def run(targets: list[Target], args) -> dict:
     """Each client count against every target in turn (floor first), the ratio HB / floor."""
     figures: dict = {"workers": len(targets[0].worker_pids()) or None, "mix": dict(EVENT_MIX),
-                     "oplock": args.oplock, "cpu_count": os.cpu_count(), "levels": []}
+                     "oplock": args.oplock, "cpu_count": os.cpu_count(),
+                     "baseline": getattr(args, "baseline", None), "levels": []}
     warm_up(targets)
     for n in args.client_counts:
         level: dict = {"clients": n}
@@ -392,10 +401,13 @@ def run(targets: list[Target], args) -> dict:
             print(f"  {n:>4} clients {target.name:>5}: {describe(result)}", flush=True)
             if result["error_samples"]:
                 print(f"        errors e.g. {result['error_samples'][:3]}", flush=True)
-        if "hb" in level and "floor" in level:
-            level["hb_over_floor"] = compare(level["floor"], level["hb"])
-            r = level["hb_over_floor"]
-            print(f"  {n:>4} clients HB/floor: p95 {r['p95']}× (open page {r['open_page_p95']}×, "
+        for name in level:
+            if name == "hb" or not isinstance(level[name], dict) or "hb" not in level:
+                continue
+            key = "hb_over_floor" if name == "floor" else "hb_over_baseline"
+            level[key] = compare(level[name], level["hb"])
+            r = level[key]
+            print(f"  {n:>4} clients HB/{name}: p95 {r['p95']}× (open page {r['open_page_p95']}×, "
                   f"change month {r['change_month_p95']}×), worker CPU per event "
                   f"{r['worker_cpu_per_event']}×, Redis per tab {r['redis_per_client']}×",
                   flush=True)

@@ -1,7 +1,8 @@
 """`python -m bench [parts...]`: run the benchmarks (all four by default).
 
-Parts: weight, pageload, events, data. Defaults are sized to finish in a few minutes each on
-a 2-core machine; --full runs the sizes of issue 9 (500 clients, 20 M service events).
+Parts: weight, pageload, events, breakdown, data. Defaults are sized to finish in a few minutes
+each on a 2-core machine; --full runs the sizes of issues 9 and 16 (50, 200 and 500 clients,
+20 M service events). `events` and `breakdown` also start the bare Reflex floor (bench/floor).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import contextlib
 import sys
 import time
 
-PARTS = ("weight", "pageload", "events", "data")
+PARTS = ("weight", "pageload", "events", "breakdown", "data")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -37,6 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "--full 50,200,500)")
     parser.add_argument("--duration", type=float, help="seconds of load per client count "
                         "(default 15; --full 30)")
+    parser.add_argument("--breakdown-clients", type=int, default=50,
+                        help="breakdown: tabs loading the app while py-spy samples it (default 50)")
     parser.add_argument("--think", type=float, default=2.0,
                         help="mean pause between one client's events in seconds (default 2)")
     parser.add_argument("--events", type=int, help="service events to generate "
@@ -61,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
-    app_parts = [p for p in args.parts if p in ("weight", "pageload", "events")]
+    app_parts = [p for p in args.parts if p in ("weight", "pageload", "events", "breakdown")]
     if app_parts:
         from bench.server import floor_app, production_app
 
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as stack:
             app = stack.enter_context(production_app(workers=args.workers, url=args.url,
                                                      oplock=oplock))
+            targets = None  # the apps driven by events and breakdown, started once
             for part in app_parts:
                 print(f"== {part}", flush=True)
                 if part == "weight":
@@ -84,18 +88,23 @@ def main(argv: list[str] | None = None) -> int:
                     pageload.run(app, args)
                 else:
                     from bench import socketload
-                    targets = [socketload.hb_target(app)]
-                    if not args.no_floor:
-                        floor = stack.enter_context(floor_app(workers=args.workers,
-                                                              oplock=oplock))
-                        targets.insert(0, socketload.floor_target(floor))
-                    if args.baseline:
-                        from bench.server import baseline_app
+                    if targets is None:
+                        targets = [socketload.hb_target(app)]
+                        if args.baseline:
+                            from bench.server import baseline_app
 
-                        base = stack.enter_context(baseline_app(
-                            args.baseline, workers=args.workers, oplock=oplock))
-                        targets.insert(-1, socketload.baseline_target(base, args.baseline))
-                    socketload.run(targets, args)
+                            base = stack.enter_context(baseline_app(
+                                args.baseline, workers=args.workers, oplock=oplock))
+                            targets.insert(0, socketload.baseline_target(base, args.baseline))
+                        if not args.no_floor:
+                            floor = stack.enter_context(floor_app(workers=args.workers,
+                                                                  oplock=oplock))
+                            targets.insert(0, socketload.floor_target(floor))
+                    if part == "breakdown":
+                        from bench import breakdown
+                        breakdown.run(targets, args)
+                    else:
+                        socketload.run(targets, args)
     if "data" in args.parts:
         print("== data", flush=True)
         from bench import datascale

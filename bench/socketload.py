@@ -401,7 +401,7 @@ def run(targets: list[Target], args) -> dict:
             print(f"  {n:>4} clients {target.name:>5}: {describe(result)}", flush=True)
             if result["error_samples"]:
                 print(f"        errors e.g. {result['error_samples'][:3]}", flush=True)
-        for name in level:
+        for name in list(level):
             if name == "hb" or not isinstance(level[name], dict) or "hb" not in level:
                 continue
             key = "hb_over_floor" if name == "floor" else "hb_over_baseline"

@@ -30,6 +30,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--baseline", metavar="REV",
                         help="events: also drive HB as of this git revision (e.g. main), in "
                         "the same run, to measure a change against what it replaces")
+    parser.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the baseline only (repeatable), e.g. "
+                        "--baseline HEAD --baseline-env HB_EVENT_THREADS=0")
     parser.add_argument("--no-floor", action="store_true",
                         help="events: drive HB alone, without the bare Reflex floor")
     parser.add_argument("--runs", type=int, default=3,
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                             from bench.server import baseline_app
 
                             base = stack.enter_context(baseline_app(
-                                args.baseline, workers=args.workers, oplock=oplock))
+                                args.baseline, workers=args.workers, oplock=oplock,
+                                extra_env=dict(item.split("=", 1) for item in args.baseline_env)))
                             targets.insert(0, socketload.baseline_target(base, args.baseline))
                         if not args.no_floor:
                             floor = stack.enter_context(floor_app(workers=args.workers,

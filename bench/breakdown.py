@@ -2,18 +2,20 @@
 
 Three measurements, each of the running production profile:
 
-  profile  py-spy samples every backend worker while `--clients` tabs (default 50) load it
-           with the usual mix for `--duration` seconds. Each sample is charged to the innermost
-           frame that belongs to a known layer (HB's pages and state, its services, SQLAlchemy
-           and psycopg2, Reflex's state handling, the Redis client, Socket.IO, Granian and
-           asyncio, ...): the shares say which layer burns the workers' CPU. The heaviest HB
-           and Reflex functions are listed inclusively (share of samples with the function on
-           the stack).
+  profile  py-spy samples every backend worker (the thread holding the GIL: Python at work)
+           while `--breakdown-clients` tabs (default 50) load it with the usual mix for
+           `--duration` seconds. Each sample is charged to the innermost frame that belongs to
+           a known layer (HB's pages and state, its services, SQLAlchemy, psycopg2, Reflex's
+           state handling, the Redis client, Socket.IO, Granian and asyncio, ...): the shares,
+           times the worker CPU per event, say roughly how many milliseconds of an event each
+           layer costs. The heaviest HB and Reflex functions are listed inclusively (share of
+           samples with the function on the stack).
   redis    `MEMORY USAGE` of every Redis key of one tab after it opened /budget and /, per
            state: which states a tab carries and how big each one is.
   sql      PostgreSQL's own counters (pg_stat_database, pg_stat_user_tables) around a burst
            of one kind of event from a few tabs, after the statistics are flushed: committed
-           transactions, table reads (index and sequential scans) and rows written per event.
+           transactions, index and sequential scans (a nested-loop join counts one index scan
+           per probe) and rows written per event.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def attribute(stacks: list[tuple[list[tuple[str, str]], int]]) -> dict:
                 if short not in seen:
                     seen.add(short)
                     functions[short] += count
-    share = (lambda n: round(100 * n / total, 1)) if total else (lambda n: None)
+    share = (lambda n: round(100 * n / total, 1)) if total else (lambda n: None)  # noqa: E731
     return {
         "samples": total,
         "layers": [{"layer": name, "percent": share(n)} for name, n in layers.most_common()],
@@ -116,8 +118,12 @@ def profile(target: Target, clients: int, duration: float, think: float, rate: i
     for pid in pids:
         out = scratch / f"{pid}.txt"
         recorders.append((out, subprocess.Popen(
+            # --gil: only samples of the thread holding the GIL, i.e. Python at work (threads
+            # waiting for the database or Redis, idle pool threads and Granian's own Rust
+            # threads are left out).
             [py_spy, "record", "--pid", str(pid), "--rate", str(rate), "--duration",
-             str(int(duration)), "--format", "raw", "--nonblocking", "--output", str(out)],
+             str(int(duration)), "--format", "raw", "--gil", "--nonblocking", "--output",
+             str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
     load = asyncio.run(run_level(target, clients, duration, think, seed=clients))
     stacks = []
@@ -129,6 +135,9 @@ def profile(target: Target, clients: int, duration: float, think: float, rate: i
         if out.exists():
             stacks.extend(parse_collapsed(out.read_text()))
     result = attribute(stacks)
+    for row in result["layers"]:
+        row["ms_per_event"] = (round(row["percent"] * load["worker_cpu_ms_per_event"] / 100, 2)
+                               if row["percent"] is not None else None)
     result.update({"clients": clients, "duration_s": duration, "events": load["all"]["count"],
                    "worker_cpu_ms_per_event": load["worker_cpu_ms_per_event"],
                    "rate_hz": rate, "samples_dir": str(scratch)})
@@ -253,8 +262,9 @@ def run(targets: list[Target], args) -> dict:
         print(f"  {target.name}: py-spy on {len(target.worker_pids())} workers, "
               f"{args.breakdown_clients} tabs for {args.duration:.0f} s", flush=True)
         part = {"profile": profile(target, args.breakdown_clients, args.duration, args.think)}
-        for layer in part["profile"].get("layers", [])[:6]:
-            print(f"    {layer['percent']:>5} %  {layer['layer']}", flush=True)
+        for layer in part["profile"].get("layers", [])[:8]:
+            print(f"    {layer['percent']:>5} %  ~{layer['ms_per_event']:>5} ms/event  "
+                  f"{layer['layer']}", flush=True)
         part["redis"] = redis_per_state(target)
         print(f"  {target.name}: Redis {kib(part['redis']['total_bytes'])} per tab; "
               + ", ".join(f"{k['key']} {kib(k['bytes'])}" for k in part["redis"]["keys"][:4]),
@@ -262,7 +272,8 @@ def run(targets: list[Target], args) -> dict:
         part["sql"] = sql_per_event(target)
         for kind, sql in part["sql"].items():
             print(f"  {target.name}: {kind}: {sql['per_event']['commits']} commits, "
-                  f"{sql['table_reads_per_event']} table reads, "
+                  f"{sql['per_event']['rollbacks']} rollbacks, "
+                  f"{sql['table_reads_per_event']} index/sequential scans, "
                   f"{sql['per_event']['rows_inserted']} rows inserted, "
                   f"{sql['per_event']['rows_updated']} updated per event", flush=True)
         figures[target.name] = part

@@ -55,18 +55,20 @@ def breakdown_markdown(breakdown: dict) -> list[str]:
         prof = part["profile"]
         lines += [f"### {name}: py-spy, {prof.get('samples')} samples of {prof.get('events')} "
                   f"events ({prof.get('worker_cpu_ms_per_event')} ms worker CPU per event)", "",
-                  "| layer (innermost frame) | share of samples |", "|---|---|"]
-        lines += [f"| {layer['layer']} | {layer['percent']} % |" for layer in prof.get("layers", [])]
+                  "| layer (innermost frame) | share of samples | ≈ ms per event |", "|---|---|---|"]
+        lines += [f"| {layer['layer']} | {layer['percent']} % | {layer.get('ms_per_event')} |"
+                  for layer in prof.get("layers", [])]
         lines += ["", "| function (inclusive) | share |", "|---|---|"]
         lines += [f"| `{f['function']}` | {f['percent']} % |" for f in prof.get("functions", [])[:12]]
         redis = part["redis"]
         lines += ["", f"Redis per tab: {kib(redis['total_bytes'])} — " + ", ".join(
             f"{k['key']} {kib(k['bytes'])}" for k in redis["keys"][:6]), ""]
-        lines += ["| event | commits | table reads | rows inserted | rows updated |", "|---|---|---|---|---|"]
+        lines += ["| event | commits | rollbacks (read-only ends) | index/seq scans | rows inserted | rows updated |",
+                  "|---|---|---|---|---|---|"]
         for kind, sql in part["sql"].items():
             per = sql["per_event"]
-            lines.append(f"| {kind} | {per['commits']} | {sql['table_reads_per_event']} | "
-                         f"{per['rows_inserted']} | {per['rows_updated']} |")
+            lines.append(f"| {kind} | {per['commits']} | {per['rollbacks']} | "
+                         f"{sql['table_reads_per_event']} | {per['rows_inserted']} | {per['rows_updated']} |")
         lines.append("")
     return lines
 

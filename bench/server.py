@@ -241,7 +241,8 @@ BASELINE_REDIS_DB = 2
 
 @contextmanager
 def baseline_app(revision: str, workers: int = 3, database: str = "hb_bench_base",
-                 oplock: bool | None = None) -> Iterator[App]:
+                 oplock: bool | None = None, extra_env: dict[str, str] | None = None
+                 ) -> Iterator[App]:
     """HB as of an earlier git revision, under the same profile, to measure a change against
     what it replaces in the same run (`python -m bench events --baseline REV`). The revision is
     exported with `git archive` (no worktree is registered) and runs on this checkout's .venv;
@@ -266,6 +267,7 @@ def baseline_app(revision: str, workers: int = 3, database: str = "hb_bench_base
         "HB_PUBLIC_URL": f"http://localhost:{port}",
         "HB_DEV_OIDC": "1",
         "HB_DATA_DIR": str(scratch),
+        **(extra_env or {}),
     }
     app, process, log = _serve(
         f"HB at {revision}",

@@ -114,8 +114,7 @@ class SignedInCache:
     def lookup(self, engine: Engine, token: str | None, today: date,
                page_load: bool = False) -> SignedIn | None:
         """The signed-in person of a token; `page_load` also keeps the session alive (as
-        `signed_in(touch=True)`) and reads the person part fresh (unless this process read it
-        less than PAGE_LOAD_REUSE seconds ago: the events of one page load follow each other)."""
+        `signed_in(touch=True)`) and reads the person part fresh."""
         if not token:
             return None
         info = touch_session(engine, token) if page_load else resolve_session(engine, token)
@@ -127,9 +126,8 @@ class SignedInCache:
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
-            max_age = PAGE_LOAD_REUSE if page_load else self.ttl
-            fresh = (entry is not None and entry.person_id == info.person_id
-                     and entry.day == today and now - entry.loaded_at < max_age)
+            fresh = (not page_load and entry is not None and entry.person_id == info.person_id
+                     and entry.day == today and now - entry.loaded_at < self.ttl)
             if fresh:
                 self._entries.move_to_end(key)
                 self.hits += 1
@@ -147,9 +145,6 @@ class SignedInCache:
         with self._lock:
             self._entries.clear()
 
-
-# A page load's hydrate, on_load and finishing events come within moments of each other.
-PAGE_LOAD_REUSE = 2.0
 
 # The cache of this process (each Granian worker has its own).
 SESSIONS = SignedInCache()

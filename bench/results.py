@@ -114,9 +114,9 @@ def markdown(data: dict) -> str:
                   "HB and the bare Reflex floor (`bench/floor`) with the same clients, think time "
                   "and mix, one after the other; the ratio is HB / floor.", "",
                   "| clients | app | events | errors | p50 ms | p95 ms | p99 ms | open page p95 | "
-                  "change month p95 | worker CPU ms/event | Redis per tab | worker RSS per client "
-                  "| load avg |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "change month p95 | worker CPU ms/event | PostgreSQL + Redis CPU ms/event | "
+                  "Redis per tab | worker RSS per client | load avg |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for level in load_part["levels"]:
             for name, run in level.items():
                 if not isinstance(run, dict) or "target" not in run:
@@ -127,7 +127,9 @@ def markdown(data: dict) -> str:
                     f"{all_['p50']} | {all_['p95']} | {all_['p99']} | "
                     f"{run['by_event']['open_page']['p95']} | "
                     f"{run['by_event']['change_month']['p95']} | "
-                    f"{run['worker_cpu_ms_per_event']} | {kib(run['redis_per_client_bytes'])} | "
+                    f"{run['worker_cpu_ms_per_event']} | "
+                    f"{run.get('database_cpu_ms_per_event')} + {run.get('redis_cpu_ms_per_event')} | "
+                    f"{kib(run['redis_per_client_bytes'])} | "
                     f"{kib(run['rss_per_client_bytes'])} | {run['load_average'][0]} |")
             for key, label in (("hb_over_floor", "HB / floor"), ("hb_over_baseline", "HB / baseline")):
                 ratios = level.get(key)
@@ -137,7 +139,7 @@ def markdown(data: dict) -> str:
                     f"| {level['clients']} | **{label}** | | | {ratios['p50']}× | "
                     f"**{ratios['p95']}×** | | {ratios['open_page_p95']}× | "
                     f"{ratios['change_month_p95']}× | {ratios['worker_cpu_per_event']}× | "
-                    f"{ratios['redis_per_client']}× | | |")
+                    f"total {ratios.get('total_cpu_per_event')}× | {ratios['redis_per_client']}× | | |")
         checks = []
         for level in load_part["levels"]:
             hb, ratios = level.get("hb"), level.get("hb_over_floor")

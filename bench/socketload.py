@@ -269,6 +269,32 @@ def redis_client(db: int | None):
     return redis.Redis.from_url(redis_url(db) if db is not None else REDIS_URL)
 
 
+def database_backend_cpu(database_url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving this app's database (its pooled
+    connections live through a level, so the difference over a level is the app's SQL)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = [row[0] for row in connection.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"))]
+    finally:
+        engine.dispose()
+    return cpu_seconds(pids)
+
+
+def redis_cpu_seconds() -> float:
+    """The Redis server's own CPU time (user + system), shared by every database in it."""
+    client = redis_client(None)
+    try:
+        info = client.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    finally:
+        client.close()
+
+
 def redis_used_memory(db: int | None = None) -> int:
     client = redis_client(db)
     try:
@@ -304,6 +330,7 @@ async def run_level(target: Target, clients: int, duration: float, think: float,
     ramp = min(10.0, clients / 50)
     load_before = os.getloadavg()[0]
     cpu_before, own_before = cpu_seconds(pids), _own_cpu_seconds()
+    db_before, redis_cpu_before = database_backend_cpu(target.app.database_url), redis_cpu_seconds()
     lag = LagMonitor()
     lag.start()
     started = time.monotonic()
@@ -322,6 +349,8 @@ async def run_level(target: Target, clients: int, duration: float, think: float,
     await asyncio.gather(*tasks)
     elapsed = time.monotonic() - started
     cpu_used, own_used = cpu_seconds(pids) - cpu_before, _own_cpu_seconds() - own_before
+    db_used = database_backend_cpu(target.app.database_url) - db_before
+    redis_used = redis_cpu_seconds() - redis_cpu_before
     generator_lag = await lag.stop()
     load_after = os.getloadavg()[0]
     for client in simulated:
@@ -343,6 +372,8 @@ async def run_level(target: Target, clients: int, duration: float, think: float,
         "events_per_s": round(len(everything) / elapsed, 1),
         "worker_cpu_ms_per_event": round(cpu_used * 1000 / count, 2),
         "worker_cpu_share": round(cpu_used / elapsed, 2),
+        "database_cpu_ms_per_event": round(db_used * 1000 / count, 2),
+        "redis_cpu_ms_per_event": round(redis_used * 1000 / count, 2),
         "generator_cpu_ms_per_event": round(own_used * 1000 / count, 2),
         "generator_cpu_share": round(own_used / elapsed, 2),
         "generator_lag_ms": generator_lag,
@@ -361,8 +392,9 @@ def describe(result: dict) -> str:
     return (f"{result['all']['count']} events, {result['errors']} errors, p50 {result['all']['p50']} "
             f"p95 {result['all']['p95']} p99 {result['all']['p99']} ms (open page p95 "
             f"{result['by_event']['open_page']['p95']}, change month p95 "
-            f"{result['by_event']['change_month']['p95']}); worker CPU "
-            f"{result['worker_cpu_ms_per_event']} ms/event; Redis "
+            f"{result['by_event']['change_month']['p95']}); CPU per event: workers "
+            f"{result['worker_cpu_ms_per_event']} ms, PostgreSQL {result['database_cpu_ms_per_event']} "
+            f"ms, Redis {result['redis_cpu_ms_per_event']} ms; Redis "
             f"{kib(result['redis_per_client_bytes'])}/tab; load {result['load_average'][0]}")
 
 
@@ -377,6 +409,11 @@ def compare(floor: dict, hb: dict) -> dict:
                                   floor["by_event"]["change_month"]["p95"]),
         "worker_cpu_per_event": ratio(hb["worker_cpu_ms_per_event"],
                                       floor["worker_cpu_ms_per_event"]),
+        "total_cpu_per_event": ratio(
+            hb["worker_cpu_ms_per_event"] + hb["database_cpu_ms_per_event"]
+            + hb["redis_cpu_ms_per_event"],
+            floor["worker_cpu_ms_per_event"] + floor["database_cpu_ms_per_event"]
+            + floor["redis_cpu_ms_per_event"]),
         "redis_per_client": ratio(hb["redis_per_client_bytes"], floor["redis_per_client_bytes"]),
     }
 
@@ -408,8 +445,9 @@ def run(targets: list[Target], args) -> dict:
             level[key] = compare(level[name], level["hb"])
             r = level[key]
             print(f"  {n:>4} clients HB/{name}: p95 {r['p95']}× (open page {r['open_page_p95']}×, "
-                  f"change month {r['change_month_p95']}×), worker CPU per event "
-                  f"{r['worker_cpu_per_event']}×, Redis per tab {r['redis_per_client']}×",
+                  f"change month {r['change_month_p95']}×), CPU per event: workers "
+                  f"{r['worker_cpu_per_event']}×, with PostgreSQL and Redis "
+                  f"{r['total_cpu_per_event']}×; Redis per tab {r['redis_per_client']}×",
                   flush=True)
         figures["levels"].append(level)
     save_part("events", figures)

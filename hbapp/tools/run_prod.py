@@ -20,7 +20,11 @@ from hbapp.config import REPO_ROOT
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/hb"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_WORKERS = 3
-DEFAULT_OPLOCK = False
+# Reflex's opportunistic lock keeps a tab's state in the worker that served its last event for
+# up to half the lock time (5 s) instead of writing it to Redis after every event. State here
+# is a cache of the database: a worker crash loses at most those seconds of a tab's unsaved
+# answers and the month it showed, never a saved change (see README, "Benchmarks").
+DEFAULT_OPLOCK = True
 
 
 def ensure_postgres_database(url: str) -> bool:
@@ -67,7 +71,7 @@ def production_env(args: argparse.Namespace, base: dict[str, str] | None = None)
     if not env.get("HB_OIDC_ISSUER"):
         env.setdefault("HB_DEV_OIDC", "1")
     env["GRANIAN_WORKERS"] = str(args.workers)
-    env.setdefault("REFLEX_OPLOCK_ENABLED", "true" if DEFAULT_OPLOCK else "false")
+    env.setdefault("REFLEX_OPLOCK_ENABLED", "true" if DEFAULT_OPLOCK else "false")  # see above
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")

@@ -80,6 +80,18 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as stack:
             app = stack.enter_context(production_app(workers=args.workers, url=args.url,
                                                      oplock=oplock))
+            started_apps: dict = {}
+
+            def baseline():
+                """HB at --baseline, started once for every part that compares with it."""
+                if args.baseline and "baseline" not in started_apps:
+                    from bench.server import baseline_app
+
+                    started_apps["baseline"] = stack.enter_context(baseline_app(
+                        args.baseline, workers=args.workers, oplock=oplock,
+                        extra_env=dict(item.split("=", 1) for item in args.baseline_env)))
+                return started_apps.get("baseline")
+
             targets = None  # the apps driven by events and breakdown, started once
             for part in app_parts:
                 print(f"== {part}", flush=True)
@@ -88,18 +100,14 @@ def main(argv: list[str] | None = None) -> int:
                     weight.run(app, args)
                 elif part == "pageload":
                     from bench import pageload
-                    pageload.run(app, args)
+                    pageload.run(app, args, baseline=baseline())
                 else:
                     from bench import socketload
                     if targets is None:
                         targets = [socketload.hb_target(app)]
-                        if args.baseline:
-                            from bench.server import baseline_app
-
-                            base = stack.enter_context(baseline_app(
-                                args.baseline, workers=args.workers, oplock=oplock,
-                                extra_env=dict(item.split("=", 1) for item in args.baseline_env)))
-                            targets.insert(0, socketload.baseline_target(base, args.baseline))
+                        if baseline() is not None:
+                            targets.insert(0, socketload.baseline_target(baseline(),
+                                                                          args.baseline))
                         if not args.no_floor:
                             floor = stack.enter_context(floor_app(workers=args.workers,
                                                                   oplock=oplock))

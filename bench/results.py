@@ -102,6 +102,19 @@ def markdown(data: dict) -> str:
                     f"| `{route}` | {kind} | {app['fcp']} | {app['lcp']} | {app['interactive']} | "
                     f"{floor['fcp']} | {floor['lcp']} | {kinds[kind]['lcp_ratio']} | "
                     f"{kinds[kind].get('interactive_ratio')} |")
+        base = pageload.get("baseline")
+        if base:
+            lines += ["", f"Against HB at {base['revision']} in the same run:", "",
+                      "| route | load | baseline LCP | baseline interactive | HB interactive | HB / baseline |",
+                      "|---|---|---|---|---|---|"]
+            for route, kinds in base["routes"].items():
+                for kind in ("cold", "warm"):
+                    before = kinds[kind]
+                    after = pageload["routes"][route][kind]["app"].get("interactive")
+                    share = (round(after / before["interactive"], 2)
+                             if after and before.get("interactive") else None)
+                    lines.append(f"| `{route}` | {kind} | {before.get('lcp')} | "
+                                 f"{before.get('interactive')} | {after} | {share} |")
         lines += ["", "Budgets (interactive / static floor LCP): cold ≤ 2.5×: " + ", ".join(
             f"`{route}` **{budget_check(kinds['cold'].get('interactive_ratio'), BUDGETS['cold_interactive_ratio'])}**"
             for route, kinds in pageload["routes"].items()) + "; warm ≤ 1.5×: " + ", ".join(

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
 
 from hbapp.config import get_settings
+from hbapp.text_catalog import TextCatalogPlugin
 
 settings = get_settings()
 _public = urlsplit(settings.public_url)
@@ -16,7 +17,7 @@ config = rx.Config(
     redis_url=settings.redis_url,
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[],
+    plugins=[TextCatalogPlugin()],
     disable_plugins=[SitemapPlugin],
     # Only HB's own pages may open the event websocket (/_event) or make credentialed CORS
     # requests: Reflex's default "*" lets a page of any other origin (another port of this

@@ -178,7 +178,8 @@
         });
         write();
         say(navigator.onLine === false ? t.offline : t.saved);
-        if (Object.keys(st.pending).length) sync();
+        // A submit pressed while these answers were on their way waits for them: send it now.
+        if (Object.keys(st.pending).length || st.submitting) sync();
         else unqueue(id, null);
       } else if (result.status === 409) {
         unqueue(id, null);

@@ -177,11 +177,15 @@ def median_metrics(samples: list[dict]) -> dict:
     return result
 
 
-def run(app, args) -> dict:
+def run(app, args, baseline=None) -> dict:
+    """`baseline` (an App of an earlier revision, see `--baseline`) is loaded in turn with HB
+    and the static floor, so a change is measured against what it replaces in the same run."""
     from playwright.sync_api import sync_playwright
 
     runs = args.runs
     figures: dict = {"cpu_slowdown": CPU_SLOWDOWN, "network": NETWORK, "runs": runs, "routes": {}}
+    if baseline is not None:
+        figures["baseline"] = {"revision": args.baseline, "routes": {}}
     with sync_playwright() as playwright:
         browser = launch(playwright)
         handler = partial(GzipStaticHandler, directory=str(STATIC_DIR))
@@ -192,14 +196,15 @@ def run(app, args) -> dict:
         try:
             for route in ROUTES:
                 snapshot_static(browser, app, route)
-                samples = {"app": {"cold": [], "warm": []}, "static": {"cold": [], "warm": []}}
+                samples = {name: {"cold": [], "warm": []} for name in ("app", "static", "baseline")}
+                loads = [("app", app, app.url(route), True),
+                         ("static", app, f"{static_base}/{static_file_name(route)}", False)]
+                if baseline is not None:
+                    loads.append(("baseline", baseline, baseline.url(route), True))
                 for _ in range(runs):
-                    for target, url, signed_in in (
-                        ("app", app.url(route), True),
-                        ("static", f"{static_base}/{static_file_name(route)}", False),
-                    ):
-                        measured = measure(browser, app, url, signed_in,
-                                           click=target == "app" and route == "/budget")
+                    for target, owner, url, signed_in in loads:
+                        measured = measure(browser, owner, url, signed_in,
+                                           click=target != "static" and route == "/budget")
                         for kind in ("cold", "warm"):
                             samples[target][kind].append(measured[kind])
                 route_figures = {}
@@ -208,13 +213,26 @@ def run(app, args) -> dict:
                     floor = median_metrics(samples["static"][kind])
                     route_figures[kind] = {"app": app_m, "static": floor,
                                            "lcp_ratio": ratio(app_m.get("lcp"), floor.get("lcp")),
+                                           "interactive_ratio": ratio(app_m.get("interactive"),
+                                                                      floor.get("lcp")),
                                            "fcp_ratio": ratio(app_m.get("fcp"), floor.get("fcp"))}
                     print(f"  {route:<8} {kind}: app FCP {app_m.get('fcp')} LCP {app_m.get('lcp')} "
                           f"interactive {app_m.get('interactive')}"
                           + (f" first click {app_m['first_click']}" if app_m.get("first_click") else "")
                           + f" | static FCP {floor.get('fcp')} LCP {floor.get('lcp')} "
-                          f"| LCP ratio {route_figures[kind]['lcp_ratio']}", flush=True)
+                          f"| LCP ratio {route_figures[kind]['lcp_ratio']}, interactive ratio "
+                          f"{route_figures[kind]['interactive_ratio']}", flush=True)
                 figures["routes"][route] = route_figures
+                if baseline is not None:
+                    before = {kind: median_metrics(samples["baseline"][kind])
+                              for kind in ("cold", "warm")}
+                    figures["baseline"]["routes"][route] = before
+                    for kind in ("cold", "warm"):
+                        print(f"  {route:<8} {kind}: baseline {args.baseline} FCP "
+                              f"{before[kind].get('fcp')} LCP {before[kind].get('lcp')} interactive "
+                              f"{before[kind].get('interactive')} | HB / baseline interactive "
+                              f"{ratio(route_figures[kind]['app'].get('interactive'), before[kind].get('interactive'))}",
+                              flush=True)
         finally:
             server.shutdown()
             browser.close()

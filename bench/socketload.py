@@ -1,223 +1,340 @@
-"""Part 3: N simulated clients on Reflex's websocket, a realistic event mix, round trips.
+"""Part 3: N simulated tabs on Reflex's websocket, HB and the bare Reflex floor side by side.
 
-Reflex's frontend talks Socket.IO (Engine.IO v4, websocket transport only) on `/_event/`:
-it connects with `?token=<tab uuid>&EIO=4&transport=websocket`, gets the Engine.IO open
-packet `0{...}`, and connects to the `/_event` namespace with its first event in the CONNECT
-packet's auth (`40/_event,{"event": hydrate_and_load, ...}`). Events go up as
-`42/_event,["event", {name, payload, router_data}]`; state deltas come down as
-`42/_event,["event", {"delta": ..., "events": ...}]`. The server pings (`2`), we pong (`3`).
-This client speaks exactly that over a raw websocket (wsproto), so no extra package is needed.
+Each simulated client is one signed-in browser tab, driven by the maintained `python-socketio`
+asyncio client (Engine.IO v4, websocket transport only, on `/_event`), the way Reflex's
+frontend talks: it connects with `?token=<tab token>` and puts its first event (the hydrate of
+the page) into the CONNECT packet's auth; events go up as `event` messages with
+`{name, payload, router_data}`; state deltas come down as `event` messages with
+`{delta, events}`. Like a browser tab, a client keeps its token (Reflex keeps it in the tab's
+sessionStorage) and its cookies across page loads, and adopts a `new_token` when the server
+hands one out.
 
-Each simulated client is one signed-in browser tab. Its events, with pauses between them:
+Its actions, with pauses of `think` ± 50 % between them:
   open_page     a full page load of / or /budget (the app's links are plain links): a new
-                websocket whose hydrate runs the page's on_load (session, access, audit,
-                budget month). Done when `is_hydrated` turns true.
-  change_month  BudgetState.change_month(±1) on /budget. Done at the event's call_script.
-Memory: RSS of the worker processes and Redis `used_memory`, before and with N clients.
+                websocket whose hydrate runs the page's on_load. Done when `is_hydrated` turns
+                true (Reflex sets it after the on_load events have run).
+  change_month  `change_month(±1)` on /budget. Done at the event's call_script (both apps
+                rewrite the address with it).
+
+Every level runs against the floor first, then HB, with the same clients, think time, mix
+and random seed, so the two figures are measured under the same machine load, and the ratio
+HB / floor is reported. Next to the round trips: worker CPU per event (the backend processes'
+user + system time over the level, a figure that noise on a shared machine disturbs less than
+latency), the load generator's own CPU and event-loop lag (does it keep up?), the machine's
+load average, worker RSS and Redis memory per tab (`MEMORY USAGE` of every key of a sample of
+the tabs' tokens).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import os
 import random
+import resource
 import time
 import uuid
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bench.results import save_part
-from bench.server import REDIS_URL, SIGNED_IN_SUBJECTS, rss_bytes
-from bench.stats import kib, summarize
+from bench.server import (FLOOR_ACCOUNTS, FLOOR_REDIS_DB, REDIS_URL, SIGNED_IN_SUBJECTS, App,
+                          cpu_seconds, redis_url, rss_bytes)
+from bench.stats import kib, ratio, summarize
 
-STATE = "reflex___state____state"
-BUDGET_STATE = f"{STATE}.hbapp___state____app_state.hbapp___pages___client___budget____budget_state"
-HYDRATE = f"{STATE}.hydrate_and_load"
+ROOT_STATE = "reflex___state____state"
+HYDRATE = f"{ROOT_STATE}.hydrate_and_load"
+HB_BUDGET_STATE = (f"{ROOT_STATE}.hbapp___state____app_state"
+                   ".hbapp___pages___client___budget____budget_state")
+FLOOR_STATE = f"{ROOT_STATE}.floor___floor____floor_state"
+NAMESPACE = "/_event"
 # The mix of one client's actions after its first page (weights).
 EVENT_MIX = (("change_month", 3), ("open_budget", 1), ("open_home", 1))
+EVENT_KINDS = ("open_page", "change_month")
+REDIS_SAMPLE_TABS = 40
 
 
 class SocketError(Exception):
     pass
 
 
-class ReflexSocket:
-    """One Reflex websocket connection (one browser tab on one page)."""
+@dataclass
+class Target:
+    """One app under load: where it runs, its month-changing state, one cookie per client."""
 
-    def __init__(self, host: str, port: int, cookie: str, route: str):
-        self.host, self.port, self.cookie, self.route = host, port, cookie, route
+    name: str
+    app: App
+    page_state: str
+    cookie_for: Callable[[int], str]
+    redis_db: int | None = None
+
+    def worker_pids(self) -> list[int]:
+        return self.app.worker_pids()
+
+
+def hb_target(app: App) -> Target:
+    return Target("hb", app, HB_BUDGET_STATE,
+                  lambda i: f"hb_session={app.session_token(SIGNED_IN_SUBJECTS[i % len(SIGNED_IN_SUBJECTS)])}")
+
+
+def baseline_target(app: App, revision: str) -> Target:
+    from bench.server import BASELINE_REDIS_DB
+
+    target = hb_target(app)
+    target.name, target.redis_db = f"hb@{revision}", BASELINE_REDIS_DB
+    return target
+
+
+def floor_target(app: App) -> Target:
+    return Target("floor", app, FLOOR_STATE,
+                  lambda i: f"floor_account={i % FLOOR_ACCOUNTS + 1}", redis_db=FLOOR_REDIS_DB)
+
+
+def _is_hydrated(update: dict) -> bool:
+    return any(isinstance(values, dict) and values.get("is_hydrated_rx_state_") is True
+               for values in (update.get("delta") or {}).values())
+
+
+def _has_call_script(update: dict) -> bool:
+    return any(str(event.get("name", "")).endswith("_call_script")
+               for event in update.get("events") or () if isinstance(event, dict))
+
+
+class Tab:
+    """One browser tab: a token and a cookie jar that outlive its page loads."""
+
+    def __init__(self, base_url: str, cookie: str):
+        import aiohttp
+
+        self.base_url = base_url.replace("localhost", "127.0.0.1")
+        self.cookie = cookie
         self.token = str(uuid.uuid4())
-        self.reader = self.writer = None
-        self.messages: asyncio.Queue = asyncio.Queue()
-        self._pump_task = None
-        self.bytes_received = 0
+        # unsafe: accept cookies for an IP address host (the bench talks to 127.0.0.1).
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        self.client = None
+        self.route = ""
+        self.updates: asyncio.Queue = asyncio.Queue()
 
     def _router_data(self) -> dict:
         path = self.route if self.route.endswith("/") else self.route + "/"
         return {"pathname": path, "asPath": path}
 
-    async def open(self, timeout: float = 60) -> None:
-        """Connect and hydrate the page: returns when its on_load has answered."""
-        from wsproto import ConnectionType, WSConnection
-        from wsproto.events import Request
+    async def open(self, route: str, timeout: float = 60) -> None:
+        """A full page load: close the old page's websocket, connect, hydrate, run on_load."""
+        import socketio
 
-        self.ws = WSConnection(ConnectionType.CLIENT)
-        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        self.writer.write(self.ws.send(Request(
-            host=f"{self.host}:{self.port}",
-            target=f"/_event/?token={self.token}&EIO=4&transport=websocket",
-            extra_headers=[(b"cookie", self.cookie.encode()),
-                           (b"origin", f"http://{self.host}:{self.port}".encode()),
-                           (b"user-agent", b"hb-bench")],
-        )))
-        self._pump_task = asyncio.create_task(self._pump())
-        await self._expect(lambda m: m.startswith("0"), timeout)
+        await self.close_page()
+        self.route = route
+        self.updates = asyncio.Queue()
+        client = socketio.AsyncClient(reconnection=False, http_session=self.http,
+                                      request_timeout=timeout)
+        updates = self.updates
+
+        async def on_event(data):
+            updates.put_nowait(data)
+
+        async def on_new_token(token):
+            self.token = token
+
+        async def on_connect_error(data):
+            updates.put_nowait(SocketError(f"connect refused: {str(data)[:200]}"))
+
+        async def on_disconnect(*_args):
+            updates.put_nowait(SocketError("disconnected"))
+
+        client.on("event", on_event, namespace=NAMESPACE)
+        client.on("new_token", on_new_token, namespace=NAMESPACE)
+        client.on("connect_error", on_connect_error, namespace=NAMESPACE)
+        client.on("disconnect", on_disconnect, namespace=NAMESPACE)
+        self.client = client
         hydrate = {"name": HYDRATE, "payload": {"hashes": []}, "router_data": self._router_data()}
-        self._send("40/_event," + json.dumps({"event": hydrate}))
-        await self._expect(lambda m: '"is_hydrated_rx_state_":true' in m, timeout)
+        await client.connect(
+            f"{self.base_url}?token={self.token}",
+            headers={"Cookie": self.cookie, "Origin": self.base_url, "User-Agent": "hb-bench"},
+            auth={"event": hydrate}, transports=["websocket"], namespaces=[NAMESPACE],
+            socketio_path="/_event", wait=False, wait_timeout=timeout)
+        await self._expect(_is_hydrated, timeout)
 
-    async def change_month(self, step: int, timeout: float = 60) -> None:
-        event = {"name": f"{BUDGET_STATE}.change_month", "payload": {"step": step},
+    async def change_month(self, state: str, step: int, timeout: float = 60) -> None:
+        event = {"name": f"{state}.change_month", "payload": {"step": step},
                  "router_data": self._router_data()}
-        self._send("42/_event," + json.dumps(["event", event]))
-        await self._expect(lambda m: "_call_script" in m, timeout)
+        await self.client.emit("event", event, namespace=NAMESPACE)
+        await self._expect(_has_call_script, timeout)
 
-    async def close(self) -> None:
-        from wsproto.events import CloseConnection
-
-        if self._pump_task:
-            self._pump_task.cancel()
-        if self.writer:
-            try:
-                self.writer.write(self.ws.send(CloseConnection(code=1000)))
-                self.writer.close()
-            except Exception:  # noqa: BLE001 - closing a broken socket
-                pass
-
-    def _send(self, text: str) -> None:
-        from wsproto.events import Message
-
-        self.writer.write(self.ws.send(Message(data=text)))
-
-    async def _expect(self, predicate, timeout: float) -> str:
+    async def _expect(self, predicate, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise SocketError("timeout")
-            message = await asyncio.wait_for(self.messages.get(), remaining)
-            if isinstance(message, Exception):
-                raise message
-            if message.startswith("44"):
-                raise SocketError(f"connect refused: {message[:200]}")
-            if predicate(message):
-                return message
+            try:
+                update = await asyncio.wait_for(self.updates.get(), remaining)
+            except asyncio.TimeoutError:
+                raise SocketError("timeout") from None
+            if isinstance(update, Exception):
+                raise update
+            if isinstance(update, dict) and predicate(update):
+                return update
 
-    async def _pump(self) -> None:
-        from wsproto.events import (AcceptConnection, CloseConnection, Ping, RejectConnection,
-                                    TextMessage)
+    async def close_page(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                await client.disconnect()
+            except Exception:  # noqa: BLE001 - closing a broken socket
+                pass
 
-        parts: list[str] = []
-        try:
-            while True:
-                data = await self.reader.read(65536)
-                if not data:
-                    raise SocketError("connection closed")
-                self.bytes_received += len(data)
-                self.ws.receive_data(data)
-                for event in self.ws.events():
-                    if isinstance(event, TextMessage):
-                        parts.append(event.data)
-                        if not event.message_finished:
-                            continue
-                        text, parts = "".join(parts), []
-                        if text == "2":  # Engine.IO ping
-                            self._send("3")
-                            continue
-                        await self.messages.put(text)
-                    elif isinstance(event, Ping):
-                        self.writer.write(self.ws.send(event.response()))
-                    elif isinstance(event, RejectConnection):
-                        raise SocketError(f"rejected: HTTP {event.status_code}")
-                    elif isinstance(event, CloseConnection):
-                        raise SocketError("closed by the server")
-                    elif isinstance(event, AcceptConnection):
-                        pass
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - handed to the waiting client
-            await self.messages.put(exc if isinstance(exc, SocketError) else SocketError(repr(exc)))
+    async def close(self) -> None:
+        await self.close_page()
+        await self.http.close()
 
 
 class SimulatedClient:
-    def __init__(self, index: int, base_url: str, cookie: str, rng: random.Random):
-        parts = urlsplit(base_url)
-        self.host, self.port = "127.0.0.1", parts.port or 80
-        self.cookie = cookie
+    def __init__(self, target: Target, index: int, rng: random.Random):
+        self.target = target
         self.rng = rng
-        self.index = index
-        self.socket: ReflexSocket | None = None
-        self.timings: dict[str, list[float]] = {"open_page": [], "change_month": []}
+        self.tab = Tab(target.app.base_url, target.cookie_for(index))
+        self.timings: dict[str, list[float]] = {kind: [] for kind in EVENT_KINDS}
         self.errors: list[str] = []
+        self.open = False
 
     async def open_page(self, route: str) -> None:
-        if self.socket:
-            await self.socket.close()
-        self.socket = ReflexSocket(self.host, self.port, self.cookie, route)
         started = time.perf_counter()
-        await self.socket.open()
+        self.open = False
+        await self.tab.open(route)
+        self.open = True
         self.timings["open_page"].append((time.perf_counter() - started) * 1000)
 
-    async def run(self, stop_at: float, think: float, connected: asyncio.Event | None) -> None:
+    async def run(self, stop_at: float, think: float, connected: asyncio.Event) -> None:
         try:
             await self.open_page("/budget")
         except Exception as exc:  # noqa: BLE001 - counted, the run goes on
-            self.errors.append(f"open_page: {exc}")
-            self.socket = None
+            self.errors.append(f"open_page: {exc!r}"[:200])
         finally:
-            if connected is not None:
-                connected.set()
+            connected.set()
         while time.monotonic() < stop_at:
             await asyncio.sleep(self.rng.uniform(0.5 * think, 1.5 * think))
             if time.monotonic() >= stop_at:
                 break
             action = self.rng.choices([a for a, _ in EVENT_MIX], [w for _, w in EVENT_MIX])[0]
             try:
-                if action == "change_month" and self.socket and self.socket.route == "/budget":
+                if action == "change_month" and self.open and self.tab.route == "/budget":
                     started = time.perf_counter()
-                    await self.socket.change_month(self.rng.choice((-1, 1)))
+                    await self.tab.change_month(self.target.page_state, self.rng.choice((-1, 1)))
                     self.timings["change_month"].append((time.perf_counter() - started) * 1000)
                 else:
                     await self.open_page("/" if action == "open_home" else "/budget")
             except Exception as exc:  # noqa: BLE001
-                self.errors.append(f"{action}: {exc}")
-                self.socket = None
+                self.errors.append(f"{action}: {exc!r}"[:200])
+                self.open = False
 
     async def close(self) -> None:
-        if self.socket:
-            await self.socket.close()
+        await self.tab.close()
 
 
-def redis_used_memory() -> int:
+@dataclass
+class LagMonitor:
+    """How late the load generator's own event loop wakes up (it must keep up to measure)."""
+
+    interval: float = 0.05
+    lags: list[float] = field(default_factory=list)
+    task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.lags.append(max(0.0, (time.perf_counter() - started - self.interval) * 1000))
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self._run())
+
+    async def stop(self) -> dict:
+        if self.task:
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+        return summarize(self.lags)
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def redis_client(db: int | None):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
+    return redis.Redis.from_url(redis_url(db) if db is not None else REDIS_URL)
+
+
+def database_backend_cpu(database_url: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving this app's database (its pooled
+    connections live through a level, so the difference over a level is the app's SQL)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pids = [row[0] for row in connection.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"))]
+    finally:
+        engine.dispose()
+    return cpu_seconds(pids)
+
+
+def redis_cpu_seconds() -> float:
+    """The Redis server's own CPU time (user + system), shared by every database in it."""
+    client = redis_client(None)
+    try:
+        info = client.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    finally:
+        client.close()
+
+
+def redis_used_memory(db: int | None = None) -> int:
+    client = redis_client(db)
     try:
         return int(client.info("memory")["used_memory"])
     finally:
         client.close()
 
 
-async def run_level(app, clients: int, duration: float, think: float, seed: int) -> dict:
+def redis_tab_bytes(db: int | None, tokens: list[str]) -> dict:
+    """`MEMORY USAGE` of every key of each tab (its state keys, locks, token records)."""
+    client = redis_client(db)
+    try:
+        per_tab = []
+        for token in tokens:
+            total = 0
+            for key in client.scan_iter(match=f"{token}*", count=1000):
+                total += int(client.memory_usage(key, samples=0) or 0)
+            per_tab.append(total)
+    finally:
+        client.close()
+    return {"tabs": len(per_tab), "mean": round(sum(per_tab) / len(per_tab)) if per_tab else None,
+            "max": max(per_tab) if per_tab else None}
+
+
+async def run_level(target: Target, clients: int, duration: float, think: float,
+                    seed: int) -> dict:
     rng = random.Random(seed)
-    cookies = [f"hb_session={app.session_token(SIGNED_IN_SUBJECTS[i % len(SIGNED_IN_SUBJECTS)])}"
-               for i in range(clients)]
-    rss_before = rss_bytes(app.worker_pids())
-    redis_before = redis_used_memory()
+    simulated = [SimulatedClient(target, i, random.Random(rng.random())) for i in range(clients)]
+    pids = target.worker_pids()
+    rss_before = rss_bytes(pids)
+    redis_before = redis_used_memory(target.redis_db)
     # Ramp up over a few seconds, like people arriving, not one thundering herd.
     ramp = min(10.0, clients / 50)
-    stop_at = time.monotonic() + ramp + duration
-    simulated = [SimulatedClient(i, app.base_url, cookies[i], random.Random(rng.random()))
-                 for i in range(clients)]
+    load_before = os.getloadavg()[0]
+    cpu_before, own_before = cpu_seconds(pids), _own_cpu_seconds()
+    db_before, redis_cpu_before = database_backend_cpu(target.app.database_url), redis_cpu_seconds()
+    lag = LagMonitor()
+    lag.start()
+    started = time.monotonic()
+    stop_at = started + ramp + duration
     connected = [asyncio.Event() for _ in simulated]
     tasks = []
     for i, client in enumerate(simulated):
@@ -225,17 +342,26 @@ async def run_level(app, clients: int, duration: float, think: float, seed: int)
         await asyncio.sleep(ramp / clients)
     await asyncio.wait_for(asyncio.gather(*(c.wait() for c in connected)), timeout=300)
     await asyncio.sleep(max(0.0, min(5.0, stop_at - time.monotonic())))
-    rss_with_clients = rss_bytes(app.worker_pids())
-    redis_with_clients = redis_used_memory()
+    rss_with_clients = rss_bytes(pids)
+    redis_with_clients = redis_used_memory(target.redis_db)
+    sample = [c.tab.token for c in simulated[:REDIS_SAMPLE_TABS] if c.open]
+    redis_tabs = await asyncio.to_thread(redis_tab_bytes, target.redis_db, sample)
     await asyncio.gather(*tasks)
-    received = sum(c.socket.bytes_received for c in simulated if c.socket)
+    elapsed = time.monotonic() - started
+    cpu_used, own_used = cpu_seconds(pids) - cpu_before, _own_cpu_seconds() - own_before
+    db_used = database_backend_cpu(target.app.database_url) - db_before
+    redis_used = redis_cpu_seconds() - redis_cpu_before
+    generator_lag = await lag.stop()
+    load_after = os.getloadavg()[0]
     for client in simulated:
         await client.close()
-    by_event = {name: summarize([t for c in simulated for t in c.timings[name]])
-                for name in ("open_page", "change_month")}
+    by_event = {kind: summarize([t for c in simulated for t in c.timings[kind]])
+                for kind in EVENT_KINDS}
     everything = [t for c in simulated for times in c.timings.values() for t in times]
     errors = [e for c in simulated for e in c.errors]
+    count = len(everything) or 1
     return {
+        "target": target.name,
         "clients": clients,
         "duration_s": duration,
         "think_s": think,
@@ -243,29 +369,86 @@ async def run_level(app, clients: int, duration: float, think: float, seed: int)
         "by_event": by_event,
         "errors": len(errors),
         "error_samples": sorted(set(errors))[:5],
-        "events_per_s": round(len(everything) / (duration + ramp), 1),
+        "events_per_s": round(len(everything) / elapsed, 1),
+        "worker_cpu_ms_per_event": round(cpu_used * 1000 / count, 2),
+        "worker_cpu_share": round(cpu_used / elapsed, 2),
+        "database_cpu_ms_per_event": round(db_used * 1000 / count, 2),
+        "redis_cpu_ms_per_event": round(redis_used * 1000 / count, 2),
+        "generator_cpu_ms_per_event": round(own_used * 1000 / count, 2),
+        "generator_cpu_share": round(own_used / elapsed, 2),
+        "generator_lag_ms": generator_lag,
+        "load_average": [round(load_before, 2), round(load_after, 2)],
         "rss_before_bytes": rss_before,
         "rss_with_clients_bytes": rss_with_clients,
         "rss_per_client_bytes": round(max(0, rss_with_clients - rss_before) / clients),
-        "redis_per_client_bytes": round(max(0, redis_with_clients - redis_before) / clients),
-        "bytes_received_last_sockets": received,
+        "redis_per_client_bytes": redis_tabs["mean"],
+        "redis_tab_max_bytes": redis_tabs["max"],
+        "redis_used_memory_per_client_bytes":
+            round(max(0, redis_with_clients - redis_before) / clients),
     }
 
 
-def run(app, args) -> dict:
-    figures: dict = {"workers": len(app.worker_pids()) or None, "mix": dict(EVENT_MIX), "runs": []}
-    # Warm every worker (imports, connection pools) so the first level is not penalised.
-    asyncio.run(run_level(app, 6, 3.0, 0.5, seed=1))
+def describe(result: dict) -> str:
+    return (f"{result['all']['count']} events, {result['errors']} errors, p50 {result['all']['p50']} "
+            f"p95 {result['all']['p95']} p99 {result['all']['p99']} ms (open page p95 "
+            f"{result['by_event']['open_page']['p95']}, change month p95 "
+            f"{result['by_event']['change_month']['p95']}); CPU per event: workers "
+            f"{result['worker_cpu_ms_per_event']} ms, PostgreSQL {result['database_cpu_ms_per_event']} "
+            f"ms, Redis {result['redis_cpu_ms_per_event']} ms; Redis "
+            f"{kib(result['redis_per_client_bytes'])}/tab; load {result['load_average'][0]}")
+
+
+def compare(floor: dict, hb: dict) -> dict:
+    """HB / floor for the figures the goals name."""
+    return {
+        "p95": ratio(hb["all"]["p95"], floor["all"]["p95"]),
+        "p50": ratio(hb["all"]["p50"], floor["all"]["p50"]),
+        "open_page_p95": ratio(hb["by_event"]["open_page"]["p95"],
+                               floor["by_event"]["open_page"]["p95"]),
+        "change_month_p95": ratio(hb["by_event"]["change_month"]["p95"],
+                                  floor["by_event"]["change_month"]["p95"]),
+        "worker_cpu_per_event": ratio(hb["worker_cpu_ms_per_event"],
+                                      floor["worker_cpu_ms_per_event"]),
+        "total_cpu_per_event": ratio(
+            hb["worker_cpu_ms_per_event"] + hb["database_cpu_ms_per_event"]
+            + hb["redis_cpu_ms_per_event"],
+            floor["worker_cpu_ms_per_event"] + floor["database_cpu_ms_per_event"]
+            + floor["redis_cpu_ms_per_event"]),
+        "redis_per_client": ratio(hb["redis_per_client_bytes"], floor["redis_per_client_bytes"]),
+    }
+
+
+def warm_up(targets: list[Target]) -> None:
+    """Every worker imports, connects and compiles what it needs before the first level."""
+    for target in targets:
+        asyncio.run(run_level(target, 6, 3.0, 0.5, seed=1))
+
+
+def run(targets: list[Target], args) -> dict:
+    """Each client count against every target in turn (floor first), the ratio HB / floor."""
+    figures: dict = {"workers": len(targets[0].worker_pids()) or None, "mix": dict(EVENT_MIX),
+                     "oplock": args.oplock, "cpu_count": os.cpu_count(),
+                     "baseline": getattr(args, "baseline", None), "levels": []}
+    warm_up(targets)
     for n in args.client_counts:
-        result = asyncio.run(run_level(app, n, args.duration, args.think, seed=n))
-        figures["runs"].append(result)
-        print(f"  {n:>4} clients: {result['all']['count']} events, {result['errors']} errors, "
-              f"p50 {result['all']['p50']} p95 {result['all']['p95']} p99 {result['all']['p99']} ms "
-              f"(open page p95 {result['by_event']['open_page']['p95']}, change month p95 "
-              f"{result['by_event']['change_month']['p95']}); worker RSS "
-              f"{kib(result['rss_per_client_bytes'])}/client, Redis "
-              f"{kib(result['redis_per_client_bytes'])}/client", flush=True)
-        if result["error_samples"]:
-            print(f"        errors e.g. {result['error_samples'][:3]}", flush=True)
+        level: dict = {"clients": n}
+        for target in targets:
+            result = asyncio.run(run_level(target, n, args.duration, args.think, seed=n))
+            level[target.name] = result
+            print(f"  {n:>4} clients {target.name:>5}: {describe(result)}", flush=True)
+            if result["error_samples"]:
+                print(f"        errors e.g. {result['error_samples'][:3]}", flush=True)
+        for name in list(level):
+            if name == "hb" or not isinstance(level[name], dict) or "hb" not in level:
+                continue
+            key = "hb_over_floor" if name == "floor" else "hb_over_baseline"
+            level[key] = compare(level[name], level["hb"])
+            r = level[key]
+            print(f"  {n:>4} clients HB/{name}: p95 {r['p95']}× (open page {r['open_page_p95']}×, "
+                  f"change month {r['change_month_p95']}×), CPU per event: workers "
+                  f"{r['worker_cpu_per_event']}×, with PostgreSQL and Redis "
+                  f"{r['total_cpu_per_event']}×; Redis per tab {r['redis_per_client']}×",
+                  flush=True)
+        figures["levels"].append(level)
     save_part("events", figures)
     return figures

@@ -14,8 +14,14 @@ staff member sees, which mandate a person may revoke.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import enum
+import functools
+import inspect
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
 from hbapp.i18n import N_
@@ -60,12 +66,42 @@ class Audience(str, enum.Enum):
         return self.value.split(":", 1)[1] if self.value.startswith("client:") else None
 
 
+# Reflex runs a synchronous handler on the worker's event loop, so while one handler waits
+# for the database every other tab on that worker waits too. `allow` therefore turns each
+# synchronous handler into a coroutine that runs its body in this pool; Reflex still holds
+# the tab's state lock while it awaits it, so nothing else touches that state meanwhile.
+# HB_EVENT_THREADS sets the pool size (the database pool has 10 connections per worker);
+# 0 keeps handlers on the event loop.
+EVENT_THREADS = int(os.environ.get("HB_EVENT_THREADS", "8"))
+_EVENT_POOL = (ThreadPoolExecutor(max_workers=EVENT_THREADS, thread_name_prefix="hb-event")
+               if EVENT_THREADS > 0 else None)
+
+
+def off_the_loop(fn: F) -> F:
+    """A synchronous handler as a coroutine running in the event pool (with this event's
+    context variables); async and generator handlers are returned unchanged."""
+    if _EVENT_POOL is None or not inspect.isfunction(fn) or inspect.iscoroutinefunction(fn) \
+            or inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+        return fn
+
+    @functools.wraps(fn)
+    async def in_thread(*args, **kwargs):
+        context = contextvars.copy_context()
+        call = functools.partial(context.run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(_EVENT_POOL, call)
+
+    return in_thread  # type: ignore[return-value]
+
+
 def allow(audience: Audience) -> Callable[[F], F]:
-    """Declare who may call an event handler or endpoint (put it under `@rx.event`)."""
+    """Declare who may call an event handler or endpoint (put it under `@rx.event`).
+
+    A synchronous handler also leaves the event loop: see `off_the_loop`."""
     if not isinstance(audience, Audience):
         raise TypeError("allow() takes an Audience")
 
     def declare(fn: F) -> F:
+        fn = off_the_loop(fn)
         setattr(fn, ATTRIBUTE, audience)
         return fn
 

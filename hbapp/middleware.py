@@ -6,7 +6,10 @@
    built for (who is signed in, whom they act for). When it differs from the session of this
    event (signed out, expired, another person signed in, another person acted for) every page
    state of the tab is reset first, so a hydrate or a reconnect with an old tab token never
-   carries the previous person's data.
+   carries the previous person's data. This runs for every hydrate and every event of HB's
+   own states; the session comes from `hbapp.services.identity.SESSIONS` (the session row
+   read for each of these events, the person read fresh at each hydrate and reused briefly)
+   and is handed to the handler (`AppState._session`) so it is not read twice.
 2. **Authorization registry.** The handler must declare its audience (`hbapp.authz.allow`);
    an undeclared handler (Reflex's generic `setvar` among them) is refused, and so is a caller
    outside the audience. Refusals of signed-in people are written to the audit log.
@@ -37,7 +40,7 @@ from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine
 from hbapp.i18n import N_, gettext_for
 from hbapp.services import audit
-from hbapp.services.identity import SignedIn, signed_in
+from hbapp.services.identity import EVENT_SESSION, SESSIONS, SignedIn
 from hbapp.services.sessions import token_from_cookie_header
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,8 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 20_000  # characters in one argument or form field
 MAX_ITEMS = 500  # keys of a form, items of a list
 MAX_DEPTH = 4
+# The events that send a whole tab's state to the browser: a page load's (or reconnect's) hydrate.
+HYDRATE_EVENTS = frozenset({"hydrate_and_load", "hydrate"})
 
 
 
@@ -213,9 +218,19 @@ class GuardMiddleware(Middleware):
         except ValueError:
             return None  # Reflex answers unknown events itself
         ours = issubclass(state_cls, app_state_cls)
+        hydrate = name in HYDRATE_EVENTS
+        if not ours and not hydrate:
+            # Reflex's own events between a page's hydrate and its handlers (on_load_internal,
+            # set_is_hydrated, client storage updates) send nothing of a person: the hydrate
+            # before them and every handler of ours after them are checked.
+            return None
         cookie = state.router.headers.cookie if state.router else ""
         token = token_from_cookie_header(cookie)
-        current = await asyncio.to_thread(signed_in, get_engine(), token, _today())
+        # A page load reads the session's person fresh and keeps the session alive; the other
+        # events of the page reuse it briefly (hbapp.services.identity.SignedInCache).
+        current = await asyncio.to_thread(SESSIONS.lookup, get_engine(), token, _today(),
+                                          hydrate)
+        EVENT_SESSION.set((token, current))
         app_state = await state.get_state(app_state_cls)
         fingerprint = session_fingerprint(token, current)
         if app_state._session_fingerprint != fingerprint:

@@ -14,22 +14,18 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
-from hbapp.i18n import Translator, best_locale, catalog_msgids, gettext_for
+from hbapp.i18n import Translator, best_locale
 from hbapp.services import identity, preferences
 from hbapp.services.sessions import token_from_cookie_header
-
-_REGISTERED: set[str] = set()
-
-
-def ui_messages(locale: str) -> dict[str, str]:
-    """All UI strings of one language, keyed by their English msgid."""
-    return {msgid: gettext_for(locale, msgid) for msgid in (*catalog_msgids(), *_REGISTERED)}
+from hbapp.text_catalog import ui_text
 
 
 def T(msgid: str) -> rx.Var:
-    """A translated UI string that follows the chosen language (use inside components)."""
-    _REGISTERED.add(msgid)
-    return AppState.tr[msgid].to(str)
+    """A translated UI string that follows the chosen language (use inside components).
+
+    The strings live in a static catalog per language in the frontend (hbapp.text_catalog),
+    not in the state: only `AppState.locale` travels."""
+    return ui_text(AppState.locale, msgid)
 
 
 def today() -> date:
@@ -56,10 +52,6 @@ class AppState(rx.State):
     # Whose session this tab's states were built for (see hbapp.middleware); backend only.
     _session_fingerprint: str = ""
 
-    @rx.var(cache=True)
-    def tr(self) -> dict[str, str]:
-        return ui_messages(self.locale)
-
     # -- helpers for page states (not events) --------------------------------------------
 
     def _token(self) -> str | None:
@@ -68,10 +60,19 @@ class AppState(rx.State):
     def _t(self) -> Translator:
         return Translator(self.locale)
 
-    def _refresh_session(self) -> identity.SignedIn | None:
-        """Read the session from the database; called at the start of every page load."""
-        # A page load is activity: it also keeps the session alive (sliding expiry).
-        current = identity.signed_in(get_engine(), self._token(), today(), touch=True)
+    def _session(self, fresh: bool = False) -> identity.SignedIn | None:
+        """Who is signed in for this event: what hbapp.middleware resolved for it (the session
+        row read for this event, the person part as of this page load); `fresh` reads again,
+        after this handler changed the session."""
+        token = self._token()
+        resolved = identity.EVENT_SESSION.get()
+        if fresh or resolved is None or resolved[0] != token:
+            return identity.SESSIONS.lookup(get_engine(), token, today())
+        return resolved[1]
+
+    def _refresh_session(self, fresh: bool = False) -> identity.SignedIn | None:
+        """Show who is signed in and whom they act for; called at the start of handlers."""
+        current = self._session(fresh)
         if current is None:
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
@@ -102,8 +103,7 @@ class AppState(rx.State):
         return current
 
     def _update(self, **values) -> None:
-        """Assign only what changed: every assignment is sent to the browser again, and a
-        changed locale recomputes the whole translation table."""
+        """Assign only what changed: every assignment is sent to the browser again."""
         for name, value in values.items():
             if getattr(self, name) != value:
                 setattr(self, name, value)
@@ -140,7 +140,7 @@ class AppState(rx.State):
             return
         self.locale = locale
         self.lang_cookie = locale
-        current = identity.signed_in(get_engine(), self._token(), today())
+        current = self._session()
         if current is not None:
             identity.save_preferences(get_engine(), current.actor.person_id, locale=locale)
         return self._html_lang()
@@ -161,5 +161,5 @@ class AppState(rx.State):
         except ValueError:
             return
         if identity.choose_acting_for(get_engine(), self._token(), wanted, today()):
-            self._refresh_session()
+            self._refresh_session(fresh=True)
             return rx.redirect("/")

@@ -23,6 +23,11 @@ from hbapp.config import DEV_OIDC_WITH_HTTPS, REPO_ROOT
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/hb"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_WORKERS = 3
+# Reflex's opportunistic lock keeps a tab's state in the worker that served its last event for
+# up to half the lock time (5 s) instead of writing it to Redis after every event. State here
+# is a cache of the database: a worker crash loses at most those seconds of a tab's unsaved
+# answers and the month it showed, never a saved change (see README, "Benchmarks").
+DEFAULT_OPLOCK = True
 
 
 def ensure_postgres_database(url: str) -> bool:
@@ -65,6 +70,7 @@ def production_env(args: argparse.Namespace, base: dict[str, str] | None = None)
     env.setdefault("HB_REDIS_URL", DEFAULT_REDIS_URL)
     env.setdefault("HB_PUBLIC_URL", f"http://localhost:{args.port}")
     env["GRANIAN_WORKERS"] = str(args.workers)
+    env.setdefault("REFLEX_OPLOCK_ENABLED", "true" if DEFAULT_OPLOCK else "false")  # see above
     env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")

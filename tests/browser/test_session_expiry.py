@@ -48,7 +48,9 @@ def test_warning_then_continue_extends_the_session(page, app_server):
     dialog = page.get_by_role("alertdialog")
     dialog.wait_for()
     assert page.locator("#session-dialog-title").inner_text() == "Din session håller på att ta slut"
-    dialog.get_by_role("button", name="Fortsätt").click()
+    # The dialog closes at once; the extension is a request of its own: wait for its answer.
+    with page.expect_response("**/auth/session/extend"):
+        dialog.get_by_role("button", name="Fortsätt").click()
     dialog.wait_for(state="detached")
     # The dialog closes at once; the extension is a request that may still be on its way.
     deadline = time.monotonic() + 15

@@ -15,8 +15,8 @@ from hbapp.components.layout import page
 from hbapp.config import SUPPORTED_LOCALES
 from hbapp.db import get_engine
 from hbapp.i18n import LANGUAGE_NAMES, N_, Translator
-from hbapp.services import identity, preferences
-from hbapp.state import AppState, T, today
+from hbapp.services import preferences
+from hbapp.state import AppState, T
 
 TEXT_SIZE_LABELS = {
     "normal": N_("Normal"),
@@ -51,8 +51,8 @@ class SettingsState(AppState):
         size = form_data.get("text_size") or self.chosen_size
         if size not in preferences.TEXT_SIZES:
             return
-        # Re-read the session: the person may have signed out in another tab meanwhile.
-        current = identity.signed_in(get_engine(), self._token(), today())
+        # The session as read for this event: the person may have signed out in another tab.
+        current = self._session()
         if current is not None:
             preferences.save_text_size(get_engine(), current.actor.person_id, size)
         self.text_size = self.chosen_size = size

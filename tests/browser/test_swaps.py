@@ -318,6 +318,7 @@ def test_a_swap_for_next_month(page, app_server):
     sign_in(page, app_server, "demo-client", "/swap")
     wait_until_loaded(page)
     page.locator("#start-swap").click()
+    page.locator("#month-" + next_value).wait_for()  # the step's own address has loaded
     assert_no_axe_violations(page)
     choose_month(page, next_value)
     page.locator("#from-home_care").check()

@@ -60,6 +60,23 @@ class SwapStatus(str, enum.Enum):
     CANCELLED = "cancelled"
 
 
+class EventStatus(str, enum.Enum):
+    """A service event's state. Only RECORDED events count against the budget and are settled."""
+
+    RECORDED = "recorded"
+    NEEDS_REVIEW = "needs_review"  # would take the month over what is left: the worker decides
+    REJECTED = "rejected"  # the case worker refused a needs-review event
+    CANCELLED = "cancelled"  # the provider withdrew it (with a reason), or a dispute upheld
+
+
+class Intake(str, enum.Enum):
+    """Whether a provider takes new clients."""
+
+    YES = "yes"
+    WAITING_LIST = "waiting_list"
+    NO = "no"
+
+
 class Organizer(SQLModel, table=True):
     """The organizer: a wellbeing services county, municipality or joint authority."""
 
@@ -296,7 +313,22 @@ class Provider(SQLModel, table=True):
     postal_code: str = Field(default="", max_length=5)
     city: str = Field(default="", max_length=100)
     opening_hours: str = Field(default="", max_length=200)
+    # `takes_new_clients` stays the yes/no that filters use; `intake` says it in full.
+    intake: str = Field(default=Intake.YES.value, max_length=12,
+                        sa_column_kwargs={"server_default": Intake.YES.value})
+    expected_wait_weeks: int | None = None  # with intake = waiting_list
+    facts_confirmed_at: NaiveDatetime | None = None  # when its staff last confirmed the offer
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+
+
+class ProviderStaff(SQLModel, table=True):
+    """A person working for a provider in HB; a main user may add and remove staff."""
+
+    provider_id: int = Field(foreign_key="provider.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    is_main_user: bool = False
+    added_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    added_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
 class ProviderMunicipality(SQLModel, table=True):
@@ -305,13 +337,37 @@ class ProviderMunicipality(SQLModel, table=True):
 
 
 class ProviderPrice(SQLModel, table=True):
-    __table_args__ = (sa.UniqueConstraint("provider_id", "service_type_id", "band"),)
+    """A provider's price for a service and band, in force from `valid_from` until the next row
+    of the same key (price changes are approved requests that add a row)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("provider_id", "service_type_id", "band", "valid_from",
+                            name="uq_providerprice_valid_from"),)
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
     service_type_id: int = Field(foreign_key="servicetype.id", index=True)
     band: str = Field(default="weekday_day", max_length=20)
     price_cents: int
+    valid_from: date = Field(default=date(2000, 1, 1),
+                             sa_column_kwargs={"server_default": "2000-01-01"})
+
+
+class PriceChangeRequest(SQLModel, table=True):
+    """A provider's asked-for price, effective from a date once an administrator approves it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    band: str = Field(default="weekday_day", max_length=20)
+    price_cents: int
+    effective_from: date
+    status: str = Field(default="pending", max_length=10, index=True)  # ApprovalStatus values
+    requested_by_person_id: int = Field(foreign_key="person.id")
+    requested_at: NaiveDatetime = Field(default_factory=utcnow)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: NaiveDatetime | None = None
+    note: str = ""
 
 
 class ProviderChoice(SQLModel, table=True):
@@ -324,10 +380,33 @@ class ProviderChoice(SQLModel, table=True):
     ended_at: NaiveDatetime | None = None
 
 
-class ServiceEvent(SQLModel, table=True):
-    """A delivered service recorded by a provider (palvelutapahtuma)."""
+class Voucher(SQLModel, table=True):
+    """The code of one client–provider–service choice (palveluseteli), shown to both parties.
 
-    __table_args__ = (sa.Index("ix_serviceevent_client_time", "client_id", "started_at"),)
+    Valid while its choice lasts: ending the choice ends the voucher (`ended_at`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)  # HB-XXXX-XXXX, see domain.vouchers
+    choice_id: int = Field(foreign_key="providerchoice.id", unique=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    issued_at: NaiveDatetime = Field(default_factory=utcnow)
+    ended_at: NaiveDatetime | None = None
+
+
+class ServiceEvent(SQLModel, table=True):
+    """A delivered service recorded by a provider (palvelutapahtuma).
+
+    Only `status == recorded` counts against the budget. Corrections never edit the money of a
+    row: a provider cancels it (reason kept) and records a new one.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_serviceevent_client_time", "client_id", "started_at"),
+        # POST /events with the same external_id answers with the first result (per provider).
+        sa.UniqueConstraint("provider_id", "external_id", name="uq_serviceevent_provider_external"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="provider.id", index=True)
@@ -343,6 +422,35 @@ class ServiceEvent(SQLModel, table=True):
     km_compensation_cents: int = 0
     external_ref: str | None = Field(default=None, max_length=64, unique=True)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+    voucher_id: int | None = Field(default=None, foreign_key="voucher.id", index=True)
+    ended_at: NaiveDatetime | None = None  # local time, for hour-based services
+    status: str = Field(default=EventStatus.RECORDED.value, max_length=12, index=True,
+                        sa_column_kwargs={"server_default": EventStatus.RECORDED.value})
+    source: str = Field(default="seed", max_length=8)  # seed, page, csv, api
+    external_id: str | None = Field(default=None, max_length=100)
+    recorded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    api_token_id: int | None = Field(default=None, foreign_key="providerapitoken.id")
+    reviewed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    reviewed_at: NaiveDatetime | None = None
+    review_note: str = ""
+    cancelled_at: NaiveDatetime | None = None
+    cancelled_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    cancel_reason: str = ""
+
+
+class ProviderApiToken(SQLModel, table=True):
+    """A provider's API token: only its sha256 is kept; the token is shown once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)  # the first characters, to tell tokens apart
+    label: str = Field(default="", max_length=100)
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    last_used_at: NaiveDatetime | None = None
+    revoked_at: NaiveDatetime | None = None
+    revoked_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class Mandate(SQLModel, table=True):

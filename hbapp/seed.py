@@ -33,6 +33,7 @@ from hbapp.domain.scoring import score
 from hbapp.domain.timebands import TimeBand, band_for
 from hbapp.domain.travel import km_compensation_cents
 from hbapp.domain.units import Unit
+from hbapp.domain.vouchers import ALPHABET as VOUCHER_ALPHABET
 from hbapp.models import (
     ApprovalStatus,
     AuditLog,
@@ -55,12 +56,14 @@ from hbapp.models import (
     ProviderChoice,
     ProviderMunicipality,
     ProviderPrice,
+    ProviderStaff,
     ServiceBandValue,
     ServiceEvent,
     ServiceType,
     ServiceUnitValue,
     SurveyAssignment,
     SurveyResponse,
+    Voucher,
 )
 
 __all__ = [
@@ -694,6 +697,7 @@ class _Seeder:
         self.clients()
         self.budgets()
         self.choices()
+        self.staff()
         self.mandates()
         self.events()
         self.feedback()
@@ -882,14 +886,41 @@ class _Seeder:
         self.flush()
 
     def choices(self) -> None:
+        """The demo clients' chosen providers, each with its voucher code."""
+        self.voucher_ids: dict[tuple[str, str, str], int] = {}
+        choices = []
         for seed in CLIENTS:
             for code, subject in seed.chosen:
-                self.add(ProviderChoice(
+                chosen_at = self.at(self.budget_start + timedelta(days=3), 14, 5)
+                choice = self.add(ProviderChoice(
                     client_id=self.client_rows[seed.key].id, service_type_id=self.types[code].id,
                     provider_id=self.provider_rows[seed.providers[code]].id,
-                    chosen_by_person_id=self.person(subject).id,
-                    chosen_at=self.at(self.budget_start + timedelta(days=3), 14, 5),
+                    chosen_by_person_id=self.person(subject).id, chosen_at=chosen_at,
                 ))
+                choices.append((seed, code, choice))
+        self.flush()
+        codes = random.Random(SEED + 1)  # its own stream: the events' random draws stay as they were
+        for seed, code, choice in choices:
+            body = "".join(codes.choice(VOUCHER_ALPHABET) for _ in range(8))
+            voucher = self.add(Voucher(
+                code=f"HB-{body[:4]}-{body[4:]}", choice_id=choice.id,
+                client_id=choice.client_id, provider_id=choice.provider_id,
+                service_type_id=choice.service_type_id, issued_at=choice.chosen_at))
+            self.flush()
+            self.voucher_ids[(seed.key, code, seed.providers[code])] = voucher.id
+
+    def staff(self) -> None:
+        """demo-provider works for the provider of Aino's home care (its main user);
+        demo-provider-2 for an approved provider that no demo client uses."""
+        aino = self.client_seeds["aino"]
+        used = {key for seed in CLIENTS for key in seed.providers.values()}
+        unused = next(p.key for p in PROVIDERS
+                      if p.key not in used and p.status is ApprovalStatus.APPROVED)
+        for subject, key in (("demo-provider", aino.providers[HC]), ("demo-provider-2", unused)):
+            self.add(ProviderStaff(provider_id=self.provider_rows[key].id,
+                                   person_id=self.person(subject).id, is_main_user=True,
+                                   added_at=self.at(self.year_ago)))
+        self.flush()
 
     def mandates(self) -> None:
         aino, bengt = self.client_rows["aino"].id, self.client_rows["bengt"].id
@@ -1042,12 +1073,16 @@ class _Seeder:
         amount, self_pay, km_cents = self.charge(seed, line, provider_key, started_at, units, km)
         recorded = started_at + timedelta(hours=float(units) if line.service.unit == Unit.HOUR
                                           else 2, minutes=self.rng.randint(5, 90))
+        hours = line.service.unit == Unit.HOUR
         self.add(ServiceEvent(
             provider_id=self.provider_rows[provider_key].id,
             client_id=self.client_rows[seed.key].id, budget_line_id=line.line.id,
             service_type_id=line.line.service_type_id, started_at=started_at, units=units,
+            ended_at=started_at + timedelta(hours=float(units)) if hours else None,
             band=band_for(started_at).value, amount_cents=amount, self_pay_cents=self_pay,
             km=km, km_compensation_cents=km_cents, created_at=_naive_utc(recorded),
+            voucher_id=self.voucher_ids.get((seed.key, line.service.code, provider_key)),
+            source="seed",
         ))
 
     # ------------------------------------------------------------------ feedback

@@ -29,6 +29,7 @@ from hbapp.models import (
     BudgetLineBandValue,
     BudgetStatus,
     Client,
+    EventStatus,
     LineAdjustment,
     Provider,
     ProviderChoice,
@@ -201,6 +202,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
                 ServiceEvent.budget_line_id.in_(line_ids),
                 ServiceEvent.started_at >= start,
                 ServiceEvent.started_at < end,
+                ServiceEvent.status == EventStatus.RECORDED.value,
             )
             .order_by(ServiceEvent.started_at.desc())
         ).all()

@@ -16,10 +16,11 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from hbapp.db import read_session, write_session
-from hbapp.models import (CaseWorkerAssignment, Client, Consent, LoginSession, Mandate, Person)
+from hbapp.models import (CaseWorkerAssignment, Client, Consent, LoginSession, Mandate, Person,
+                          ProviderStaff)
 from hbapp.services.access import Actor, Represented, load_actor, represented_clients
 from hbapp.services.sessions import SessionInfo, resolve_session, touch_session
 
@@ -56,6 +57,7 @@ class _PersonPart:
     locale: str | None
     text_size: str
     represented: tuple[Represented, ...]
+    provider_ids: tuple[int, ...] = ()
 
 
 def _load_person(engine: Engine, person_id: int, today: date) -> _PersonPart:
@@ -63,7 +65,10 @@ def _load_person(engine: Engine, person_id: int, today: date) -> _PersonPart:
         actor = load_actor(session, person_id)
         person = session.get(Person, person_id)
         represented = tuple(represented_clients(session, actor, today))
-    return _PersonPart(actor, person.locale, person.text_size, represented)
+        provider_ids = tuple(session.exec(
+            select(ProviderStaff.provider_id).where(ProviderStaff.person_id == person_id)
+            .order_by(ProviderStaff.provider_id)).all())
+    return _PersonPart(actor, person.locale, person.text_size, represented, provider_ids)
 
 
 def _compose(info: SessionInfo, part: _PersonPart) -> SignedIn:
@@ -72,7 +77,7 @@ def _compose(info: SessionInfo, part: _PersonPart) -> SignedIn:
     if acting_for is None and represented:
         acting_for = represented[0]
     return SignedIn(part.actor, info.expires_at, part.locale, part.text_size, represented,
-                    acting_for)
+                    acting_for, part.provider_ids)
 
 
 @dataclass
@@ -155,7 +160,7 @@ EVENT_SESSION: contextvars.ContextVar[tuple[str | None, SignedIn | None] | None]
 
 # Rows whose change can alter a person part: who people are and whom they may act for.
 _PERSON_TABLES = tuple(model.__table__ for model in
-                       (Person, Client, Mandate, Consent, CaseWorkerAssignment))
+                       (Person, Client, Mandate, Consent, CaseWorkerAssignment, ProviderStaff))
 
 
 @sa.event.listens_for(Session, "after_flush")

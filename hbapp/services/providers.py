@@ -39,6 +39,7 @@ from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.vouchers import end_vouchers, issue_voucher
 
 APPROVED = ApprovalStatus.APPROVED.value
 BAND_ORDER = [band.value for band in TimeBand]
@@ -477,13 +478,15 @@ def choose_provider(
         for choice in current:
             choice.ended_at = now
             session.add(choice)
+        end_vouchers(session, [c.id for c in current], now)
         new = ProviderChoice(client_id=client_id, service_type_id=service.id,
                              provider_id=provider.id, chosen_by_person_id=actor.person_id,
                              chosen_at=now)
         session.add(new)
         session.flush()
+        voucher = issue_voucher(session, new)
         audit.record(session, actor.person_id, "choose_provider", client_id,
-                     provider_id=provider.id, service=service.code,
+                     provider_id=provider.id, service=service.code, voucher=voucher.code,
                      previous_provider_ids=[c.provider_id for c in current])
         return new.id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
@@ -33,13 +33,13 @@ from hbapp.models import (
     LineAdjustment,
     Provider,
     ProviderChoice,
-    ProviderPrice,
     ServiceEvent,
     ServiceType,
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
 from hbapp.services.catalog import unit_values_on
+from hbapp.services.prices import prices_on
 
 
 @dataclass(frozen=True)
@@ -107,20 +107,20 @@ def _budget_for_month(session: Session, client_id: int, month: date) -> Budget |
 
 def unit_charges(
     session: Session, lines: list[tuple[BudgetLine, ServiceType]],
-    chosen: dict[int, tuple[int, str]],
+    chosen: dict[int, tuple[int, str]], day: date | None = None,
 ) -> dict[int, int]:
     """line id -> what one unit takes from the budget: the chosen provider's weekday daytime
-    price as `charge_for` charges it (the unit value caps it where a self-pay share applies),
-    else the line's unit value. The price every page uses to turn money into units."""
+    price in force on `day` (default today) as `charge_for` charges it (the unit value caps it
+    where a self-pay share applies), else the line's unit value. The price every page uses to
+    turn money into units."""
+    day = day or date.today()
     wanted = {(chosen[service.id][0], service.id) for _, service in lines if service.id in chosen}
     prices: dict[tuple[int, int], int] = {}
     if wanted:
-        for provider_id, service_type_id, price in session.exec(
-            select(ProviderPrice.provider_id, ProviderPrice.service_type_id,
-                   ProviderPrice.price_cents)
-            .where(ProviderPrice.provider_id.in_({p for p, _ in wanted}),
-                   ProviderPrice.band == TimeBand.WEEKDAY_DAY.value)
-        ).all():
+        for (provider_id, service_type_id, _), price in prices_on(
+                session, {p for p, _ in wanted}, day,
+                service_type_ids={s for _, s in wanted},
+                band=TimeBand.WEEKDAY_DAY.value).items():
             prices[(provider_id, service_type_id)] = price
     result = {}
     for line, service in lines:
@@ -131,6 +131,14 @@ def unit_charges(
         else:
             result[line.id] = line.unit_value_cents
     return result
+
+
+def price_day(month: date, today: date) -> date:
+    """The day whose provider prices a month's figures use: today for the current month, the
+    month's last day for a past month and its first day for a coming one."""
+    month = month_start(month)
+    last = add_months(month, 1) - timedelta(days=1)
+    return min(max(today, month), last)
 
 
 def load_month(session: Session, client: Client, month: date, today: date) -> BudgetMonth | None:
@@ -165,7 +173,8 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
         ).all()
     }
-    charges = unit_charges(session, [(line, service) for line, service in rows], chosen)
+    charges = unit_charges(session, [(line, service) for line, service in rows], chosen,
+                           price_day(month, today))
     grants = [
         LineGrant(
             line_id=line.id,

@@ -31,7 +31,6 @@ from hbapp.models import (
     Provider,
     ProviderChoice,
     ProviderMunicipality,
-    ProviderPrice,
     ServiceType,
     utcnow,
 )
@@ -39,6 +38,7 @@ from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.prices import price_on, priced_provider_ids, prices_on
 from hbapp.services.vouchers import end_vouchers, issue_voucher
 
 APPROVED = ApprovalStatus.APPROVED.value
@@ -208,7 +208,7 @@ def list_providers(
         km_rule = None
         service = by_code.get(service_code)
         if service is not None:
-            offers = _offers(session, client, service, filters, remaining, choices)
+            offers = _offers(session, client, service, filters, remaining, choices, today)
             if service.unit in KM_COMPENSATED_UNITS:
                 organizer = session.get(Organizer, client.organizer_id)
                 km_rule = KmRule(organizer.km_rate_cents, organizer.km_free_km,
@@ -219,16 +219,11 @@ def list_providers(
                             offers, km_rule)
 
 
-def _offers(session, client, service, filters, remaining, choices) -> list[Offer]:
-    query = (
-        select(Provider, ProviderPrice.price_cents)
-        .join(ProviderPrice, ProviderPrice.provider_id == Provider.id)
-        .where(
-            Provider.approval_status == APPROVED,
-            ProviderPrice.service_type_id == service.id,
-            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
-        )
-    )
+def _offers(session, client, service, filters, remaining, choices, today) -> list[Offer]:
+    base = TimeBand.WEEKDAY_DAY.value
+    priced = priced_provider_ids(session, service.id, base, today)
+    query = select(Provider).where(Provider.approval_status == APPROVED,
+                                   Provider.id.in_(priced or {0}))
     if filters.municipality:
         query = query.join(
             ProviderMunicipality, ProviderMunicipality.provider_id == Provider.id
@@ -239,7 +234,11 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
         query = query.where(Provider.evening_service.is_(True))
     if filters.weekend_service:
         query = query.where(Provider.weekend_service.is_(True))
-    rows = session.exec(query).all()
+    providers = session.exec(query).all()
+    price_of = prices_on(session, [p.id for p in providers], today,
+                         service_type_ids=[service.id], band=base)
+    rows = [(p, price_of[(p.id, service.id, base)]) for p in providers
+            if (p.id, service.id, base) in price_of]
     if filters.language:
         rows = [(p, c) for p, c in rows if filters.language in p.languages.split(",")]
     nps = nps_by_provider(session, [p.id for p, _ in rows])
@@ -333,11 +332,9 @@ def provider_detail(
             raise ProviderNotFound(provider_id)
         choices = _active_choices(session, client_id)
         lines = _remaining_by_service(session, client, today)
-        prices: dict[int, list[ProviderPrice]] = defaultdict(list)
-        for row in session.exec(
-            select(ProviderPrice).where(ProviderPrice.provider_id == provider_id)
-        ).all():
-            prices[row.service_type_id].append(row)
+        prices: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for (_, service_type_id, band), cents in prices_on(session, [provider_id], today).items():
+            prices[service_type_id].append((band, cents))
         services = []
         for service in session.exec(
             select(ServiceType).where(ServiceType.id.in_(list(prices)))
@@ -347,10 +344,10 @@ def provider_detail(
             if service.code in lines and not service.time_banded:
                 values = dict.fromkeys(BAND_ORDER, lines[service.code][1])
             bands = [
-                BandPrice(p.band, p.price_cents, values[p.band],
-                          self_pay_per_unit(p.price_cents, values[p.band],
-                                            service.self_pay_applies))
-                for p in sorted(prices[service.id], key=lambda p: BAND_ORDER.index(p.band))
+                BandPrice(band, cents, values[band],
+                          self_pay_per_unit(cents, values[band], service.self_pay_applies))
+                for band, cents in sorted(prices[service.id],
+                                          key=lambda p: BAND_ORDER.index(p[0]))
             ]
             services.append(ServicePrices(
                 service.code, ServiceNames(service.name_fi, service.name_sv, service.name_en),
@@ -408,7 +405,8 @@ class ChoicePreview:
     already_chosen: bool
 
 
-def _choice_target(session: Session, client: Client, provider_id: int, service_code: str):
+def _choice_target(session: Session, client: Client, provider_id: int, service_code: str,
+                   today: date):
     provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
     if provider is None or provider.approval_status != APPROVED:
         raise ProviderNotFound(provider_id)
@@ -418,12 +416,7 @@ def _choice_target(session: Session, client: Client, provider_id: int, service_c
     ).first()
     if service is None:
         raise ChoiceError("unknown_service")
-    price = session.exec(
-        select(ProviderPrice.price_cents).where(
-            ProviderPrice.provider_id == provider_id, ProviderPrice.service_type_id == service.id,
-            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
-        )
-    ).first()
+    price = price_on(session, provider_id, service.id, TimeBand.WEEKDAY_DAY.value, today)
     if price is None:
         raise ChoiceError("service_not_offered")
     return provider, service, price
@@ -436,7 +429,7 @@ def choice_preview(
     with read_session(engine) as session:
         require_client_access(session, actor, client_id, "manage", today)
         client = _client(session, client_id)
-        provider, service, price = _choice_target(session, client, provider_id, service_code)
+        provider, service, price = _choice_target(session, client, provider_id, service_code, today)
         current_id = _active_choices(session, client_id).get(service.id)
         current = session.get(Provider, current_id) if current_id else None
         lines = _remaining_by_service(session, client, today)
@@ -463,7 +456,7 @@ def choose_provider(
         # the first one's choice (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises).
         lock_row(session, Client, client_id)
         client = _client(session, client_id)
-        provider, service, _ = _choice_target(session, client, provider_id, service_code)
+        provider, service, _ = _choice_target(session, client, provider_id, service_code, today)
         current = session.exec(
             select(ProviderChoice).where(
                 ProviderChoice.client_id == client_id,

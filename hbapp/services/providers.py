@@ -107,6 +107,9 @@ class Offer:
     buys_units: Decimal | None
     nps: NpsSummary
     chosen: bool
+    intake: str = "yes"
+    expected_wait_weeks: int | None = None
+    facts_confirmed_at: datetime | None = None  # when its staff last confirmed these facts
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,8 @@ def _offers(session, client, service, filters, remaining, choices, today) -> lis
                                     service.unit) if left is not None and price > 0 else None),
             nps=nps[provider.id],
             chosen=choices.get(service.id) == provider.id,
+            intake=provider.intake, expected_wait_weeks=provider.expected_wait_weeks,
+            facts_confirmed_at=provider.facts_confirmed_at,
         ))
     return sort_offers(offers, filters.sort)
 
@@ -318,6 +323,9 @@ class ProviderDetail:
     services: list[ServicePrices]
     nps: NpsSummary
     comments: list[Comment] = field(default_factory=list)
+    intake: str = "yes"
+    expected_wait_weeks: int | None = None
+    facts_confirmed_at: datetime | None = None
 
 
 def provider_detail(
@@ -385,7 +393,9 @@ def provider_detail(
             postal_code=provider.postal_code, city=provider.city,
             opening_hours=provider.opening_hours, municipalities=municipalities,
             services=services, nps=nps_by_provider(session, [provider_id])[provider_id],
-            comments=comments,
+            comments=comments, intake=provider.intake,
+            expected_wait_weeks=provider.expected_wait_weeks,
+            facts_confirmed_at=provider.facts_confirmed_at,
         )
 
 

@@ -36,6 +36,10 @@ class AppState(rx.State):
     locale: str = get_settings().default_locale
     # Remembered in the browser for people who have not signed in.
     lang_cookie: str = rx.Cookie("", name="hb_lang", max_age=365 * 24 * 3600, same_site="lax")
+    # The provider a member of several providers' staff chose on /provider (an id; the
+    # services check the person is its staff on every read and write).
+    provider_cookie: str = rx.Cookie("", name="hb_provider", max_age=365 * 24 * 3600,
+                                     same_site="lax")
     session_checked: bool = False
     signed_in: bool = False
     person_name: str = ""

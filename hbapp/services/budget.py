@@ -35,6 +35,7 @@ from hbapp.models import (
     ProviderChoice,
     ServiceEvent,
     ServiceType,
+    Voucher,
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
@@ -62,6 +63,7 @@ class LineView:
     chosen_provider: str | None
     chosen_provider_id: int | None
     unit_charge_cents: int  # what one unit takes from the budget at the chosen provider
+    voucher_code: str | None = None  # of the current choice: the provider records with it
 
 
 @dataclass(frozen=True)
@@ -165,14 +167,17 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             .group_by(LineAdjustment.budget_line_id)
         ).all():
             adjustments[line_id] = int(delta)
-    chosen = {
-        service_type_id: (provider_id, name)
-        for service_type_id, provider_id, name in session.exec(
-            select(ProviderChoice.service_type_id, Provider.id, Provider.name)
-            .join(Provider, Provider.id == ProviderChoice.provider_id)
-            .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
-        ).all()
-    }
+    chosen: dict[int, tuple[int, str]] = {}
+    voucher_codes: dict[int, str] = {}  # service_type_id -> the current choice's voucher
+    for service_type_id, provider_id, name, code in session.exec(
+        select(ProviderChoice.service_type_id, Provider.id, Provider.name, Voucher.code)
+        .join(Provider, Provider.id == ProviderChoice.provider_id)
+        .outerjoin(Voucher, Voucher.choice_id == ProviderChoice.id)
+        .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
+    ).all():
+        chosen[service_type_id] = (provider_id, name)
+        if code:
+            voucher_codes[service_type_id] = code
     charges = unit_charges(session, [(line, service) for line, service in rows], chosen,
                            price_day(month, today))
     grants = [
@@ -197,6 +202,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             chosen_provider=chosen[service.id][1] if service.id in chosen else None,
             chosen_provider_id=chosen[service.id][0] if service.id in chosen else None,
             unit_charge_cents=charges[line.id],
+            voucher_code=voucher_codes.get(service.id),
         )
         for line, service in rows
     }

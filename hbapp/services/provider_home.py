@@ -89,6 +89,12 @@ def staff_provider(session, actor: Actor, provider_id: int | None,
     return provider
 
 
+def require_provider_staff(engine: Engine, actor: Actor, provider_id: int | None) -> None:
+    """Refuse (audited) a person who is not this provider's staff."""
+    with read_session(engine) as session:
+        staff_provider(session, actor, provider_id)
+
+
 @dataclass(frozen=True)
 class VoucherRow:
     code: str

@@ -32,6 +32,7 @@ from hbapp.models import (
     ProviderChoice,
     ProviderMunicipality,
     ServiceType,
+    Voucher,
     utcnow,
 )
 from hbapp.services import audit
@@ -413,6 +414,7 @@ class ChoicePreview:
     self_pay_per_unit_cents: int
     current_provider: str | None  # the choice this one replaces
     already_chosen: bool
+    voucher_code: str | None = None  # when already chosen: the voucher of that choice
 
 
 def _choice_target(session: Session, client: Client, provider_id: int, service_code: str,
@@ -445,11 +447,17 @@ def choice_preview(
         lines = _remaining_by_service(session, client, today)
         unit_value = (lines[service.code][1] if service.code in lines
                       else _unit_values(session, service)[TimeBand.WEEKDAY_DAY.value])
+        voucher = session.exec(
+            select(Voucher.code).join(ProviderChoice, ProviderChoice.id == Voucher.choice_id)
+            .where(ProviderChoice.client_id == client_id,
+                   ProviderChoice.service_type_id == service.id,
+                   ProviderChoice.provider_id == provider.id,
+                   ProviderChoice.ended_at.is_(None))).first()
         return ChoicePreview(
             provider.id, provider.name, service.code,
             ServiceNames(service.name_fi, service.name_sv, service.name_en), service.unit, price,
             self_pay_per_unit(price, unit_value, service.self_pay_applies),
-            current.name if current else None, current_id == provider.id,
+            current.name if current else None, current_id == provider.id, voucher,
         )
 
 

@@ -118,7 +118,8 @@ class ProviderProfileState(AppState):
             return
         self.errors, self.error_list = {}, []
         self._show(current)
-        self.notice = self._t()("The facts were confirmed as they are.")
+        t = self._t()
+        self.notice = t("The facts were confirmed as they are.")
 
 
 S = ProviderProfileState

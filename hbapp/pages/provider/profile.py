@@ -221,7 +221,7 @@ def profile_form() -> rx.Component:
         text_area("description_en", N_("In English")),
         rx.el.button(T("Save and confirm"), type="submit", class_name="button",
                      id="save-profile"),
-        on_submit=S.save, reset_on_submit=False, id="profile-form",
+        on_submit=S.save, reset_on_submit=False, id="profile-form", no_validate=True,
     )
 
 

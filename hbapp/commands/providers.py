@@ -52,6 +52,7 @@ from hbapp.models import (
     ServiceType,
 )
 from hbapp.services import audit
+from hbapp.services.prices import BASE_PRICE_DAY
 
 REQUIRED = ("business_id", "name", "service_code", "price_eur", "municipalities")
 PROVIDER_FIELDS = (
@@ -269,13 +270,17 @@ def import_providers(engine: Engine, text: str) -> tuple[int, int]:
                 session.add(ProviderMunicipality(provider_id=provider.id, municipality_code=code))
             for (code, band), cents in data.prices.items():
                 service_id = services[code].id
+                # The register's base price (valid from 2000-01-01); approved later prices
+                # (price requests) keep their own rows and dates.
                 price = session.exec(select(ProviderPrice).where(
                     ProviderPrice.provider_id == provider.id,
                     ProviderPrice.service_type_id == service_id, ProviderPrice.band == band,
+                    ProviderPrice.valid_from == BASE_PRICE_DAY,
                 )).first()
                 if price is None:
                     price = ProviderPrice(provider_id=provider.id, service_type_id=service_id,
-                                          band=band, price_cents=cents)
+                                          band=band, price_cents=cents,
+                                          valid_from=BASE_PRICE_DAY)
                 price.price_cents = cents
                 session.add(price)
         audit.record(session, None, "import_providers", None, added=added, updated=updated)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from hbapp.models import ProviderPrice
 
 PriceKey = tuple[int, int, str]  # (provider_id, service_type_id, band)
+BASE_PRICE_DAY = date(2000, 1, 1)  # prices from before dating (and the register's import)
 
 
 def price_on(session: Session, provider_id: int, service_type_id: int, band: str,

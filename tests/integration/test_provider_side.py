@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import select
 
 from hbapp.db import read_session
-from hbapp.models import AuditLog, Client, Person, Provider, ProviderStaff, ServiceType
+from hbapp.models import (AuditLog, Client, Person, Provider, ProviderStaff, ServiceType,
+                          Voucher)
 from hbapp.seed import seed_demo
 from hbapp.services.access import AccessDenied, load_actor
 from hbapp.services.identity import signed_in
@@ -37,7 +38,8 @@ from hbapp.services.provider_staff import (
     set_main_user,
     staff_list,
 )
-from hbapp.services.providers import provider_detail
+from hbapp.services.budget import load_month
+from hbapp.services.providers import choice_preview, provider_detail
 from hbapp.services.sessions import create_session, upsert_person
 
 TODAY = date.today()
@@ -162,9 +164,8 @@ def test_a_new_staff_member_is_linked_at_first_sign_in(demo):
     current = signed_in(demo, token, TODAY)
     assert current.provider_ids == (kotihelmi,)
     assert workspace_for_person(demo, person_id, TODAY) == "/provider"
-    assert staff_list(demo, main, kotihelmi).staff[-1].has_signed_in or any(
-        s.has_signed_in for s in staff_list(demo, main, kotihelmi).staff
-        if s.person_id == person_id)
+    [tuula] = [s for s in staff_list(demo, main, kotihelmi).staff if s.person_id == person_id]
+    assert tuula.has_signed_in and tuula.name == "Tuula Laine"
 
 
 def test_a_person_who_signed_in_before_keeps_the_staff_place_recorded_by_code(demo):
@@ -178,6 +179,20 @@ def test_a_person_who_signed_in_before_keeps_the_staff_place_recorded_by_code(de
     with read_session(demo) as session:
         assert session.get(ProviderStaff, (kotihelmi, early)) is not None
         assert session.get(Person, recorded.person_id) is None
+
+
+def test_the_client_sees_the_voucher_code(demo):
+    client = _actor(demo, "demo-client")
+    kotihelmi = _provider_id(demo)
+    with read_session(demo) as session:
+        aino = session.get(Client, client.own_client_id)
+        month = load_month(session, aino, TODAY, TODAY)
+        code = session.exec(select(Voucher.code).where(Voucher.client_id == aino.id,
+                                                       Voucher.provider_id == kotihelmi)).one()
+    [line] = [v for v in month.lines.values() if v.chosen_provider_id == kotihelmi]
+    assert line.voucher_code == code
+    preview = choice_preview(demo, client, aino.id, kotihelmi, "home_care", TODAY)
+    assert preview.already_chosen and preview.voucher_code == code
 
 
 def test_workspaces_of_each_role(demo):
@@ -279,6 +294,14 @@ def test_price_request_approval_and_price_on_around_the_date(demo):
         assert price_on(session, kotihelmi, home_care.id, "weekday_day",
                         start - timedelta(days=1)) == old
         assert price_on(session, kotihelmi, home_care.id, "weekday_day", start) == 4150
+    # Clients see the new price from its date (the provider's page on that day and before).
+    client = _actor(demo, "demo-client")
+
+    def weekday_price(day):
+        detail = provider_detail(demo, client, client.own_client_id, kotihelmi, day)
+        home = next(p for p in detail.services if p.code == "home_care")
+        return next(b.price_cents for b in home.bands if b.band == "weekday_day")
+    assert weekday_price(TODAY) == old and weekday_price(start) == 4150
     shown = provider_prices(demo, staff, kotihelmi, TODAY)
     row = next(p for p in shown.prices if p.service_code == "home_care"
                and p.band == "weekday_day")

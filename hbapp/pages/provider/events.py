@@ -180,6 +180,7 @@ def event_card(row: rx.Var) -> rx.Component:
                          rx.el.span(" ", row["client"], ", ", row["when"],
                                     class_name="visually-hidden"),
                          type="button", on_click=ProviderEventsState.open_cancel(row["id"]),
+                         id="cancel-" + row["id"],
                          class_name="button button-secondary"),
         ),
         class_name=rx.cond(row["status"] == "recorded", "event",

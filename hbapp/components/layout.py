@@ -108,6 +108,7 @@ WORKER_LINKS = [
     ("/worker", N_("My clients")),
     ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
+    ("/worker/events", N_("Events to review")),
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [
@@ -120,6 +121,7 @@ ADMIN_LINKS = [
 PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider", N_("Provider home")),
     ("/provider/clients", N_("Clients and vouchers")),
+    ("/provider/events", N_("Service events")),
     ("/provider/profile", N_("Our offer")),
     ("/provider/prices", N_("Prices")),
     ("/provider/staff", N_("Staff")),

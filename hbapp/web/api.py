@@ -1,7 +1,7 @@
 """The Starlette app that Reflex mounts itself into: our own HTTP routes come first.
 
 `/auth/*` OpenID Connect login, `/dev-oidc/*` the bundled development provider (only
-when enabled), `/healthz`, and long-lived caching headers for hashed frontend assets.
+when enabled), `/healthz`, the provider API `/api/provider/v1/*`, and long-lived caching headers for hashed frontend assets.
 """
 
 from __future__ import annotations
@@ -86,12 +86,14 @@ class AssetCacheHeaders:
 
 def build_api() -> Starlette:
     from hbapp.web.auth import build_auth_app
+    from hbapp.web.provider_api import PREFIX as PROVIDER_API, build_provider_api
     from hbapp.web.survey_api import survey_routes
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/auth", app=build_auth_app()),
         *survey_routes(),
+        Mount(PROVIDER_API, app=build_provider_api()),
     ]
     if get_settings().dev_oidc_enabled:
         from hbapp.web.dev_oidc import build_dev_oidc_app

@@ -32,6 +32,8 @@ from dataclasses import field as dc_field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from hbapp.domain.vouchers import normalize_voucher_code
+
 __all__ = [
     "COLUMNS",
     "MAX_BYTES",
@@ -171,7 +173,9 @@ def _normalized_key(fields: dict) -> str:
             return value.isoformat()
         return str(value)
 
-    return "|".join(f"{name}={text(fields.get(name))}" for name in
+    normalized = dict(fields, voucher=normalize_voucher_code(fields["voucher"])
+                      or fields["voucher"])
+    return "|".join(f"{name}={text(normalized.get(name))}" for name in
                     ("voucher", "service_code", "start", "end", "day", "units", "km"))
 
 
@@ -227,7 +231,7 @@ def parse_events_csv(data: bytes) -> CsvFile:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header_fields = next(reader)
     except StopIteration:

@@ -21,7 +21,7 @@ from hbapp.domain.event_csv import COLUMNS, MAX_BYTES, MAX_ROWS, CsvFile, parse_
     rejected_csv
 from hbapp.i18n import N_
 from hbapp.services import audit
-from hbapp.services.access import AccessDenied, Actor
+from hbapp.services.access import Actor
 
 # The texts of the file's and rows' problems found while reading (hbapp.domain.event_csv).
 CSV_MESSAGES = {
@@ -45,8 +45,6 @@ CSV_MESSAGES = {
                             "date."),
     "bad_number": N_("The column {field} is not a number. Write it as 2 or 2,5."),
     "number_too_large": N_("The number in the column {field} is too large."),
-    "unknown_voucher": N_("There is no such voucher for this provider."),
-    "voucher_ended": N_("This voucher has ended."),
     "refused": N_("The event could not be recorded."),
 }
 
@@ -129,12 +127,6 @@ def import_events(engine: Engine, *, provider_id: int, data: bytes, actor: Actor
         except EventRefused as refused:
             outcomes.append(RowOutcome(row.line, "refused", None, refused.code, refused.message,
                                        refused.field, dict(getattr(refused, "params", {}))))
-            continue
-        except AccessDenied as denied:
-            if denied.reason not in ("unknown_voucher", "voucher_ended"):
-                raise
-            outcomes.append(RowOutcome(row.line, "refused", None, denied.reason,
-                                       CSV_MESSAGES[denied.reason], "voucher"))
             continue
         if not event.created:
             result = "repeated"

@@ -80,8 +80,9 @@ MESSAGES = {
 }
 
 # EventRefused codes (hbapp.services.provider_events) by HTTP status; any other code is 422.
-BAD_REQUEST_CODES = {"missing_field", "bad_time", "bad_units", "bad_km", "bad_field"}
-CONFLICT_CODES = {"already_cancelled", "month_settled", "conflict"}
+BAD_REQUEST_CODES = {"missing_field", "bad_time", "bad_units", "bad_km", "bad_external_id",
+                     "bad_reason"}
+CONFLICT_CODES = {"already_cancelled", "not_cancellable", "month_settled"}
 NOT_FOUND_CODES = {"not_found"}
 
 _LIMITER: RateLimiter | None = None
@@ -297,11 +298,6 @@ def refusal_error(exc: Exception) -> ApiError:
             status = 422
         return ApiError(status, exc.code, exc.field, message=exc.message,
                         **getattr(exc, "params", {}))
-    assert isinstance(exc, AccessDenied)
-    if exc.reason in ("unknown_voucher", "voucher_ended"):
-        messages = {"unknown_voucher": N_("There is no such voucher for this provider."),
-                    "voucher_ended": N_("This voucher has ended.")}
-        return ApiError(422, exc.reason, "voucher", message=messages[exc.reason])
     return ApiError(403, "forbidden")
 
 

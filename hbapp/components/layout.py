@@ -108,6 +108,7 @@ WORKER_LINKS = [
     ("/worker", N_("My clients")),
     ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
+    ("/worker/events", N_("Events to review")),
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [

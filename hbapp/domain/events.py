@@ -13,6 +13,7 @@ parts' charges are added. The event's `band` is the dominant one, the band with 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -29,9 +30,13 @@ __all__ = [
     "check_km",
     "check_window",
     "dominant_band",
+    "parse_clock",
+    "parse_day",
+    "parse_quantity",
     "timing_for_day",
     "timing_for_hours",
     "travel_applies",
+    "visit_times",
 ]
 
 MAX_DAYS_BACK = 60  # a provider records at most 60 days back
@@ -156,3 +161,54 @@ def check_window(timing: EventTiming, now_local: datetime) -> None:
         raise EventRuleError("future", "day")
     if timing.day < now_local.date() - timedelta(days=MAX_DAYS_BACK):
         raise EventRuleError("too_old", "start" if timing.ended_at is not None else "day")
+
+
+# --------------------------------------------------------------------------- typed input
+
+_CLOCK = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+_QUANTITY = re.compile(r"^[0-9]{1,6}(?:[.,][0-9]{1,3})?$")
+_FI_DATE = re.compile(r"^([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})$")
+
+
+def parse_day(text: object) -> date | None:
+    """A date as a browser's date field sends it (2026-11-30) or as typed (30.11.2026)."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    try:
+        if _FI_DATE.match(text):
+            day, month, year = (int(part) for part in _FI_DATE.match(text).groups())
+            return date(year, month, day)
+        if len(text) == 10:
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_clock(text: object) -> time | None:
+    """A wall-clock time: 18:30 or 18.30 (Finnish style)."""
+    if not isinstance(text, str):
+        return None
+    match = _CLOCK.match(text.strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parse_quantity(text: object) -> Decimal | None:
+    """A non-negative number as typed: 2, 1,5 or 12.40 (at most three decimals)."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().replace(" ", "")
+    if not _QUANTITY.match(text):
+        return None
+    return Decimal(text.replace(",", "."))
+
+
+def visit_times(day: date, start: time, end: time) -> tuple[datetime, datetime]:
+    """Start and end of a visit given as a date and two clock times; an end at or before the
+    start is on the next day (a night visit 22:00–01:00)."""
+    started = datetime.combine(day, start)
+    ended = datetime.combine(day, end)
+    if ended <= started:
+        ended += timedelta(days=1)
+    return started, ended

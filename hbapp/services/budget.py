@@ -75,6 +75,17 @@ class EventView:
     self_pay_cents: int
     km: Decimal
     km_compensation_cents: int
+    # Only recorded events count; a cancelled one is shown as a correction, a needs-review one
+    # as waiting for the case worker, a rejected one as not accepted.
+    status: str = EventStatus.RECORDED.value
+    band: str = TimeBand.WEEKDAY_DAY.value
+    ended_at: datetime | None = None
+    cancel_reason: str = ""
+    review_note: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return self.status == EventStatus.RECORDED.value
 
 
 @dataclass(frozen=True)
@@ -202,7 +213,6 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
                 ServiceEvent.budget_line_id.in_(line_ids),
                 ServiceEvent.started_at >= start,
                 ServiceEvent.started_at < end,
-                ServiceEvent.status == EventStatus.RECORDED.value,
             )
             .order_by(ServiceEvent.started_at.desc())
         ).all()
@@ -219,6 +229,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             km_compensation_cents=event.km_compensation_cents,
         )
         for event, _ in event_rows
+        if event.status == EventStatus.RECORDED.value
     ]
     # One-off additions of this month, and monthly ones of this version from their month on.
     additions = session.exec(
@@ -249,6 +260,11 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             self_pay_cents=event.self_pay_cents,
             km=Decimal(event.km),
             km_compensation_cents=event.km_compensation_cents,
+            status=event.status,
+            band=event.band,
+            ended_at=event.ended_at,
+            cancel_reason=event.cancel_reason,
+            review_note=event.review_note,
         )
         for event, provider_name in event_rows
     )

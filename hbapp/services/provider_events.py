@@ -47,7 +47,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hbapp.db import lock_row, write_session
+from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.events import (
     EventRuleError,
     EventTiming,
@@ -72,6 +72,7 @@ from hbapp.models import (
     Organizer,
     Provider,
     ProviderPrice,
+    ProviderStaff,
     ServiceEvent,
     ServiceType,
     Voucher,
@@ -96,6 +97,7 @@ __all__ = [
     "count_needing_review",
     "record_event",
     "review_event",
+    "staff_providers",
 ]
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -184,6 +186,7 @@ class RecordedEvent:
     service_names: tuple[str, str, str] = ("", "", "")  # fi, sv, en
     review_note: str = ""
     source: str = ""
+    price_cents: int = 0  # the provider's price of one unit in the event's (dominant) band
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ def _view(session: Session, event: ServiceEvent, created: bool = True) -> Record
         cancel_reason=event.cancel_reason, created=created, unit=service.unit,
         service_names=(service.name_fi, service.name_sv, service.name_en),
         review_note=event.review_note, source=event.source,
+        price_cents=_price_on(session, event.provider_id, event.service_type_id,
+                              TimeBand(event.band), event.started_at.date()) or 0,
     )
 
 
@@ -596,6 +601,16 @@ def provider_vouchers(engine: Engine, *, provider_id: int, actor: Actor | None =
                               (service.name_fi, service.name_sv, service.name_en),
                               service.unit, travel_applies(service.code))
                 for voucher, client, service in rows]
+
+
+def staff_providers(engine: Engine, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of the providers whose staff the actor is, by name."""
+    with read_session(engine) as session:
+        return [(pid, name) for pid, name in session.exec(
+            select(Provider.id, Provider.name)
+            .join(ProviderStaff, ProviderStaff.provider_id == Provider.id)
+            .where(ProviderStaff.person_id == actor.person_id)
+            .order_by(Provider.name, Provider.id)).all()]
 
 
 # --------------------------------------------------------------------------- review

@@ -22,6 +22,9 @@ from hbapp.db import get_engine
 from hbapp.web.guard import route_allows
 
 HEALTH_TIMEOUT_SECONDS = 3
+# A provider's CSV file is at most 2 MB (hbapp.domain.event_csv.MAX_BYTES); with the multipart
+# wrapping and Reflex's fields a request stays well under this.
+MAX_UPLOAD_BODY = 2 * 1024 * 1024 + 64 * 1024
 
 
 def _check_database() -> None:
@@ -60,6 +63,43 @@ async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if healthy else "error", **checks},
                         status_code=200 if healthy else 503,
                         headers={"cache-control": "no-store"})
+
+
+class UploadLimit:
+    """Bodies sent to Reflex's upload endpoint (`/_upload`: the provider's CSV file) are at
+    most `MAX_UPLOAD_BODY` bytes: a larger declared length is refused before it is read, and a
+    body without a length is cut off when it grows past the limit."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").rstrip("/").endswith("/_upload"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BODY:
+            await _too_large(send)
+            return
+        seen = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_UPLOAD_BODY:
+                    return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, bounded_receive, send)
+
+
+async def _too_large(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": b"Request body too large"})
 
 
 class AssetCacheHeaders:

@@ -47,7 +47,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from hbapp.db import lock_row, read_session, write_session
+from hbapp.db import read_session, write_session
 from hbapp.domain.events import (
     EventRuleError,
     EventTiming,
@@ -320,7 +320,11 @@ def _external_id(value: str | None) -> str | None:
 def _lock_money(session: Session, client_id: int, month: date) -> Budget | None:
     """Lock the client, then the budget row of the month (the order of the decision service;
     the swap service locks the same budget row), and return the budget."""
-    lock_row(session, Client, client_id)
+    # FOR NO KEY UPDATE (not FOR UPDATE): it serializes writers of this client, yet does not
+    # block the foreign-key checks (FOR KEY SHARE) of a swap that already holds the budget row
+    # and inserts a row referring to the client; FOR UPDATE would deadlock with it.
+    session.exec(select(Client.id).where(Client.id == client_id)
+                 .with_for_update(key_share=True)).first()
     budget = _budget_for_month(session, client_id, month)
     if budget is None:
         return None

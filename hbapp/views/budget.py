@@ -64,6 +64,7 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
                      if balance.leftover_only else ""),
         "left": left,
         "provider": view.chosen_provider or "",
+        "voucher": view.voucher_code or "",
         "percent": str(percent(balance.used_fraction)),
         "over": "1" if over else "",
     }

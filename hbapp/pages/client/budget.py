@@ -165,6 +165,11 @@ def line_card(line: rx.Var) -> rx.Component:
             line["provider"] != "",
             rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),
         ),
+        rx.cond(
+            line["voucher"] != "",
+            rx.el.p(T("Voucher code:"), " ", rx.el.strong(line["voucher"]),
+                    class_name="voucher-code"),
+        ),
         rx.el.p(rx.el.a(T("Compare providers"), href="/providers?service=" + line["code"])),
         class_name="card",
     )

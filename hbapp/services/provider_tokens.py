@@ -180,11 +180,19 @@ def check_token(engine: Engine, raw: str | None,
     return provider_id, token_id, approval == ApprovalStatus.APPROVED.value
 
 
+def audit_api_read(engine: Engine, *, provider_id: int, api_token_id: int, action: str,
+                   clients: list[int] | None = None, **details) -> None:
+    """What a provider's system read through the API (the clients whose data it saw)."""
+    with write_session(engine) as session:
+        audit.record(session, None, action, None, provider_id=provider_id,
+                     api_token_id=api_token_id, clients=sorted(set(clients or [])), **details)
+
+
 def provider_by_business_id(engine: Engine, business_id: str) -> int | None:
     with read_session(engine) as session:
         return session.exec(select(Provider.id)
                             .where(Provider.business_id == business_id.strip())).first()
 
 
-__all__ = ["AccessDenied", "NewToken", "TokenError", "TokenInfo", "check_token", "create_token", "hash_token",
+__all__ = ["AccessDenied", "NewToken", "TokenError", "TokenInfo", "audit_api_read", "check_token", "create_token", "hash_token",
            "list_tokens", "provider_by_business_id", "revoke_token", "verify"]

@@ -14,7 +14,6 @@ from sqlmodel import select
 
 from hbapp.db import read_session
 from hbapp.models import Client, ServiceType, Voucher
-from hbapp.services import audit
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,9 @@ def active_vouchers(engine: Engine, *, provider_id: int,
             .order_by(Client.last_name, Client.first_name, Voucher.code)).all()
     result = [ActiveVoucher(code, f"{first} {last}", service, issued)
               for code, first, last, service, issued, _client in rows]
-    if api_token_id is not None and rows:
-        from hbapp.db import write_session
+    if api_token_id is not None:
+        from hbapp.services.provider_tokens import audit_api_read
 
-        with write_session(engine) as session:
-            audit.record(session, None, "provider_vouchers_listed", None,
-                         provider_id=provider_id, api_token_id=api_token_id,
-                         clients=sorted({row[5] for row in rows}))
+        audit_api_read(engine, provider_id=provider_id, api_token_id=api_token_id,
+                       action="provider_vouchers_listed", clients=[row[5] for row in rows])
     return result

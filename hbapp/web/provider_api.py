@@ -200,7 +200,7 @@ def _moment(body: dict, name: str) -> datetime | None:
     if moment.tzinfo is not None:
         # An offset is honoured: HB keeps events in Finnish local time.
         moment = moment.astimezone(LOCAL_ZONE).replace(tzinfo=None)
-    return moment.replace(second=0, microsecond=0) if moment.second == 0 else moment
+    return moment
 
 
 def _day(body: dict, name: str) -> date | None:
@@ -344,22 +344,29 @@ async def post_event(request: Request) -> Response:
 @_api
 async def list_events(request: Request) -> Response:
     """The provider's events of one month (`?month=YYYY-MM`, default: this month)."""
-    from hbapp.services.provider_events import provider_events
+    from hbapp.services.provider_events import local_now, provider_events
+    from hbapp.services.provider_tokens import audit_api_read
 
-    provider_id, _token_id = await _authenticate(request)
+    provider_id, token_id = await _authenticate(request)
     unknown = [name for name in request.query_params if name != "month"]
     if unknown:
         raise ApiError(400, "unknown_field", unknown[0][:40])
     wanted = request.query_params.get("month")
     if wanted is None:
-        month = date.today().replace(day=1)
+        month = local_now().date().replace(day=1)
     else:
         month = parse_month(wanted)
         if month is None:
             raise ApiError(400, "bad_month", "month")
+    def read():
+        found = provider_events(get_engine(), provider_id=provider_id, month=month)
+        audit_api_read(get_engine(), provider_id=provider_id, api_token_id=token_id,
+                       action="view_provider_events", month=month.isoformat(),
+                       events=len(found))
+        return found
+
     try:
-        events = await run_in_threadpool(
-            lambda: provider_events(get_engine(), provider_id=provider_id, month=month))
+        events = await run_in_threadpool(read)
     except _refusals() as exc:
         raise refusal_error(exc) from None
     return _ok({"month": month.strftime("%Y-%m"), "events": [event_json(e) for e in events]})

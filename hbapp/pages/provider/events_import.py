@@ -180,6 +180,19 @@ def result() -> rx.Component:
     )
 
 
+def labelled_upload(root: rx.Component, label: rx.Var) -> rx.Component:
+    """`rx.upload` with a name on its file input: Reflex renders the input with no label
+    (axe: every form element has a label), and only its spread props come from the dropzone."""
+    from reflex_components_core.el.elements.forms import Input
+
+    zone = root.children[0]
+    hidden = zone.children[0]
+    named = Input.create(type="file", aria_label=label)
+    named.special_props = list(hidden.special_props)
+    zone.children[0] = named
+    return root
+
+
 def upload_form() -> rx.Component:
     s = ProviderImportState
     return rx.fragment(
@@ -200,7 +213,7 @@ def upload_form() -> rx.Component:
         rx.cond(s.error != "", rx.el.div(rx.el.p(s.error), role="alert",
                                          class_name="notice notice-error")),
         rx.el.div(
-            rx.upload.root(
+            labelled_upload(rx.upload.root(
                 rx.el.div(
                     rx.el.button(T("Choose a file"), type="button",
                                  class_name="button button-secondary"),
@@ -215,7 +228,7 @@ def upload_form() -> rx.Component:
                 multiple=False,
                 on_drop_rejected=s.file_rejected,
                 class_name="upload-area",
-            ),
+            ), T("CSV file of service events")),
             rx.el.p(T("Chosen file:"), " ",
                     rx.foreach(rx.selected_files(UPLOAD_ID),
                                lambda name: rx.el.span(name, class_name="chosen-file")),

@@ -1,8 +1,9 @@
 """The provider HTTP API, `/api/provider/v1/`: the provider's own systems record service events.
 
 Authentication: `Authorization: Bearer hbp_...`, a token of the provider
-(`hbapp.services.provider_tokens`); every route declares `Audience.PROVIDER_TOKEN` and verifies
-the token itself (a browser session never counts). The event rules are the event service's
+(`hbapp.services.provider_tokens`); every route declares `Audience.PROVIDER_TOKEN`, whose guard
+(`hbapp.web.guard.route_allows` calling `token_gate`) verifies the token and the rate limit
+before the route runs (a browser session never counts). The event rules are the event service's
 (`hbapp.services.provider_events`): this module only reads the request, calls it in a thread
 (the database must not block the event loop) and writes its answer or refusal as JSON.
 
@@ -124,6 +125,22 @@ def _ok(body, status: int = 200) -> JSONResponse:
 
 
 # ------------------------------------------------------------------ authentication, limits
+
+
+async def token_gate(request: Request) -> Response | None:
+    """The guard of every PROVIDER_TOKEN route (`hbapp.web.guard.route_allows`): None when the
+    Bearer token is valid and within its rate (then `request.state.provider_token` holds
+    (provider_id, token_id)), else the JSON refusal (401, 403 or 429)."""
+    try:
+        request.state.provider_token = await _authenticate(request)
+    except ApiError as error:
+        return error_response(request, error)
+    return None
+
+
+def _token(request: Request) -> tuple[int, int]:
+    """(provider_id, token_id) that the guard verified for this request."""
+    return request.state.provider_token
 
 
 async def _authenticate(request: Request) -> tuple[int, int]:
@@ -329,7 +346,7 @@ async def post_event(request: Request) -> Response:
     """Record a service event (201), or answer with the earlier one of this external_id (200)."""
     from hbapp.services.provider_events import record_event
 
-    provider_id, token_id = await _authenticate(request)
+    provider_id, token_id = _token(request)
     data = event_input(await _json_body(request))
     try:
         event = await run_in_threadpool(
@@ -347,7 +364,7 @@ async def list_events(request: Request) -> Response:
     from hbapp.services.provider_events import local_now, provider_events
     from hbapp.services.provider_tokens import audit_api_read
 
-    provider_id, token_id = await _authenticate(request)
+    provider_id, token_id = _token(request)
     unknown = [name for name in request.query_params if name != "month"]
     if unknown:
         raise ApiError(400, "unknown_field", unknown[0][:40])
@@ -378,7 +395,7 @@ async def delete_event(request: Request) -> Response:
     """Cancel an event with a reason (JSON `{"reason": "..."}`); the answer is the event."""
     from hbapp.services.provider_events import cancel_event
 
-    provider_id, token_id = await _authenticate(request)
+    provider_id, token_id = _token(request)
     event_id = parse_id(request.path_params.get("event_id"))
     if event_id is None:
         raise ApiError(404, "not_found")
@@ -404,7 +421,7 @@ async def list_vouchers(request: Request) -> Response:
     """The provider's valid vouchers: code, client's name, service code, since when."""
     from hbapp.services.provider_vouchers import active_vouchers
 
-    provider_id, token_id = await _authenticate(request)
+    provider_id, token_id = _token(request)
     vouchers = await run_in_threadpool(
         lambda: active_vouchers(get_engine(), provider_id=provider_id, api_token_id=token_id))
     return _ok({"vouchers": [

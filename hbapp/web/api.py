@@ -67,8 +67,8 @@ async def healthz(_request: Request) -> JSONResponse:
 
 class UploadLimit:
     """Bodies sent to Reflex's upload endpoint (`/_upload`: the provider's CSV file) are at
-    most `MAX_UPLOAD_BODY` bytes: a larger declared length is refused before it is read, and a
-    body without a length is cut off when it grows past the limit."""
+    most `MAX_UPLOAD_BODY` bytes: a larger declared length is refused (413) before it is read,
+    a body without a length too (411), and reading stops at the declared length."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -78,8 +78,13 @@ class UploadLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > MAX_UPLOAD_BODY:
-            await _too_large(send)
+        if not declared.isdigit():
+            # Browsers send a file upload with its length; without one it cannot be bounded
+            # before it is read.
+            await _refuse(send, 411, b"Length required")
+            return
+        if int(declared) > MAX_UPLOAD_BODY:
+            await _refuse(send, 413, b"Request body too large")
             return
         seen = 0
 
@@ -88,18 +93,18 @@ class UploadLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > MAX_UPLOAD_BODY:
+                if seen > int(declared):  # more than it said: stop reading
                     return {"type": "http.disconnect"}
             return message
 
         await self.app(scope, bounded_receive, send)
 
 
-async def _too_large(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 413,
+async def _refuse(send: Send, status: int, text: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
                             (b"cache-control", b"no-store")]})
-    await send({"type": "http.response.body", "body": b"Request body too large"})
+    await send({"type": "http.response.body", "body": text})
 
 
 class AssetCacheHeaders:

@@ -121,6 +121,7 @@ ADMIN_LINKS = [
 PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider", N_("Provider home")),
     ("/provider/clients", N_("Clients and vouchers")),
+    ("/provider/events", N_("Service events")),
     ("/provider/profile", N_("Our offer")),
     ("/provider/prices", N_("Prices")),
     ("/provider/staff", N_("Staff")),

@@ -26,8 +26,8 @@ future, at most 60 days back" rules. A voucher is valid for an event when it was
 before the event's local date and had not ended when the event started (a day-unit event
 starts at the midnight that begins its day: a voucher that ended during the day still covers it).
 
-Money. The price is the provider's dated price for the band on the event's day (newest
-`valid_from` on or before it; a provider with one price for all times has only the weekday
+Money. The price is the provider's dated price for the band on the event's day
+(`hbapp.services.prices.price_on`: newest `valid_from` on or before it; a provider with one price for all times has only the weekday
 daytime price, which then applies to every band; a provider with band prices but none for this
 band does not offer that time: `no_price`). The unit value is the budget line's (the decision's
 value, per band for a time-banded line: `budget.line_unit_value`), the value the ledger measures
@@ -71,7 +71,6 @@ from hbapp.models import (
     EventStatus,
     Organizer,
     Provider,
-    ProviderPrice,
     ProviderStaff,
     ServiceEvent,
     ServiceType,
@@ -81,6 +80,7 @@ from hbapp.models import (
 from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import _budget_for_month, line_unit_value, load_month
+from hbapp.services.prices import price_on, prices_on
 from hbapp.services.provider_access import require_staff
 
 __all__ = [
@@ -260,21 +260,14 @@ def month_is_settled(session: Session, client_id: int, month: date) -> bool:
 
 def _price_on(session: Session, provider_id: int, service_type_id: int, band: TimeBand,
               day: date) -> int | None:
-    """The provider's price for the band on the day (newest valid_from <= day); see above."""
-    rows = session.exec(
-        select(ProviderPrice.band, ProviderPrice.price_cents, ProviderPrice.valid_from)
-        .where(ProviderPrice.provider_id == provider_id,
-               ProviderPrice.service_type_id == service_type_id,
-               ProviderPrice.valid_from <= day)
-        .order_by(ProviderPrice.valid_from)
-    ).all()
-    prices: dict[str, int] = {}
-    for row_band, price, _ in rows:  # later dates overwrite earlier ones
-        prices[row_band] = price
-    if band.value in prices:
-        return prices[band.value]
-    if set(prices) == {TimeBand.WEEKDAY_DAY.value}:
-        return prices[TimeBand.WEEKDAY_DAY.value]  # one price whatever the time
+    """The provider's price for the band on the day (`prices.price_on`); a provider whose only
+    price in force is the weekday daytime one has one price whatever the time."""
+    price = price_on(session, provider_id, service_type_id, band.value, day)
+    if price is not None:
+        return price
+    in_force = prices_on(session, [provider_id], day, service_type_ids=[service_type_id])
+    if {key[2] for key in in_force} == {TimeBand.WEEKDAY_DAY.value}:
+        return in_force[(provider_id, service_type_id, TimeBand.WEEKDAY_DAY.value)]
     return None
 
 

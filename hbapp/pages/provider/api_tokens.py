@@ -11,11 +11,12 @@ import reflex as rx
 
 from hbapp.authz import Audience, allow
 from hbapp.components.forms import back_button, error_message
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import page
+from hbapp.components.provider import provider_frame
 from hbapp.db import get_engine
 from hbapp.domain.inputs import parse_id
 from hbapp.i18n import N_
-from hbapp.pages.provider.events import chosen_provider
+from hbapp.pages.provider.events import provider_choice
 from hbapp.services.access import AccessDenied
 from hbapp.services.provider_events import local_now
 from hbapp.services.provider_tokens import TokenError, create_token, list_tokens, revoke_token
@@ -27,7 +28,6 @@ ROUTE = "/provider/api"
 class ProviderApiState(AppState):
     ready: bool = False
     denied: bool = False
-    providers: list[dict[str, str]] = []
     provider_id: str = ""
     provider_name: str = ""
     tokens: list[dict[str, str]] = []
@@ -43,7 +43,7 @@ class ProviderApiState(AppState):
         current = self._refresh_session()
         if current is None:
             return None
-        if not current.provider_ids:
+        if not current.provider_ids or parse_id(self.provider_id) is None:
             self.denied = True
             return None
         return current
@@ -72,14 +72,13 @@ class ProviderApiState(AppState):
         self.ready = self.denied = False
         self.step, self.notice, self.error, self.tokens = "list", "", "", []
         self.new_token = self.new_prefix = self.label = ""
-        current = self._staff()
+        current = self._refresh_session()
+        pid, self.provider_name = provider_choice(self, current)
+        self.provider_id = str(pid) if pid is not None and pid > 0 else ""
         if current is not None:
-            self.providers, pid = chosen_provider(self, current,
-                                                  self.router.page.params.get("provider", ""))
-            self.provider_id = str(pid or "")
-            self.provider_name = next((p["name"] for p in self.providers
-                                       if p["id"] == self.provider_id), "")
-            if pid is not None:
+            if not self.provider_id:
+                self.denied = True
+            else:
                 self._list(current)
         self.ready = True
         return self._page_ready(N_("API tokens"))
@@ -210,7 +209,6 @@ def token_list() -> rx.Component:
     return rx.fragment(
         rx.cond(s.notice != "", rx.el.div(rx.el.p(s.notice), role="status",
                                           class_name="notice notice-success")),
-        rx.el.p(s.provider_name, class_name="lead"),
         rx.el.p(T("Your own systems can record service events in HB through its API. Each "
                   "system needs a token. See the API description at"), " ",
                 rx.el.a("/api/provider/v1/openapi.json", href="/api/provider/v1/openapi.json"),
@@ -262,16 +260,5 @@ def provider_api_page() -> rx.Component:
     s = ProviderApiState
     return page(
         rx.el.h1(T("API tokens")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(s.denied,
-                        message_box(T("This page is for the staff of service providers."),
-                                    "error"),
-                        rx.cond(s.step == "revoke", revoke_step(), token_list())),
-                sign_in_prompt(ROUTE),
-            ),
-            loading(),
-        ),
+        provider_frame(s, rx.cond(s.step == "revoke", revoke_step(), token_list()), ROUTE),
     )

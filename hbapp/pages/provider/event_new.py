@@ -11,7 +11,8 @@ import reflex as rx
 
 from hbapp.authz import Audience, allow
 from hbapp.components.forms import error_message
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import message_box, page
+from hbapp.components.provider import provider_frame
 from hbapp.db import get_engine
 from hbapp.domain.events import parse_clock, parse_day, parse_quantity, visit_times
 from hbapp.domain.inputs import parse_id
@@ -26,7 +27,7 @@ from hbapp.services.provider_events import (
 )
 from hbapp.state import AppState, T
 from hbapp.views.events import receipt_texts, refusal_message, voucher_options
-from hbapp.pages.provider.events import chosen_provider
+from hbapp.pages.provider.events import provider_choice
 
 FIELDS = ("voucher", "day", "start", "end", "units", "km")
 
@@ -50,7 +51,7 @@ class ProviderEventNewState(AppState):
         current = self._refresh_session()
         if current is None:
             return None
-        if not current.provider_ids:
+        if not current.provider_ids or parse_id(self.provider_id) is None:
             self.denied = True
             return None
         return current
@@ -68,19 +69,17 @@ class ProviderEventNewState(AppState):
         self.step, self.error, self.error_field = "form", "", ""
         self.values = {name: "" for name in FIELDS} | {"day": local_now().date().isoformat()}
         self.receipt, self.vouchers = {}, []
-        current = self._staff()
+        current = self._refresh_session()
+        pid, self.provider_name = provider_choice(self, current)
+        self.provider_id = str(pid) if pid is not None and pid > 0 else ""
         if current is not None:
-            providers, pid = chosen_provider(self, current,
-                                             self.router.page.params.get("provider", ""))
-            self.provider_id = str(pid or "")
-            self.provider_name = next((p["name"] for p in providers
-                                       if p["id"] == self.provider_id), "")
-            if pid is not None:
-                try:
-                    self.vouchers = voucher_options(self._t(), provider_vouchers(
-                        get_engine(), provider_id=pid, actor=current.actor))
-                except AccessDenied:
-                    self.denied = True
+            try:
+                if not self.provider_id:
+                    raise AccessDenied("not_provider_staff")
+                self.vouchers = voucher_options(self._t(), provider_vouchers(
+                    get_engine(), provider_id=pid, actor=current.actor))
+            except AccessDenied:
+                self.denied = True
             self._choose(self.vouchers[0]["code"] if len(self.vouchers) == 1 else "")
         self.ready = True
         return self._page_ready(N_("Record a service event"))
@@ -271,19 +270,6 @@ def provider_event_new() -> rx.Component:
         rx.el.a("‹ ", T("Service events"), href="/provider/events?provider=" + s.provider_id,
                 class_name="back-link"),
         rx.el.h1(T("Record a service event")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(s.denied,
-                        message_box(T("This page is for the staff of service providers."),
-                                    "error"),
-                        rx.fragment(
-                            rx.el.p(s.provider_name, class_name="lead"),
-                            rx.cond(s.step == "done", receipt(), event_form()),
-                        )),
-                sign_in_prompt("/provider/events/new"),
-            ),
-            loading(),
-        ),
+        provider_frame(s, rx.cond(s.step == "done", receipt(), event_form()),
+                       "/provider/events/new"),
     )

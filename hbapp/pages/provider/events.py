@@ -9,7 +9,8 @@ import reflex as rx
 
 from hbapp.authz import Audience, allow
 from hbapp.components.forms import back_button, error_message
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import page
+from hbapp.components.provider import provider_frame, wanted_provider
 from hbapp.db import get_engine
 from hbapp.domain.inputs import bounded_step, parse_id, parse_month
 from hbapp.domain.ledger import add_months, month_start
@@ -26,22 +27,19 @@ from hbapp.state import AppState, T
 from hbapp.views.events import provider_event_rows, refusal_message
 
 
-def chosen_provider(state: AppState, current, wanted: str = "") -> tuple[list[dict[str, str]],
-                                                                            int | None]:
-    """The providers the person is staff of, and the one shown (?provider= or the first)."""
-    providers = staff_providers(get_engine(), current.actor) if current.provider_ids else []
-    options = [{"id": str(pid), "name": name} for pid, name in providers]
-    wanted_id = parse_id(wanted)
-    ids = [pid for pid, _ in providers]
-    if wanted_id in ids:
-        return options, wanted_id
-    return options, (ids[0] if ids else None)
+def provider_choice(state: AppState, current) -> tuple[int | None, str]:
+    """The provider a page is about (`wanted_provider`) and its name; None: not any provider's
+    staff. The id is only a wish: the services check the person is its staff."""
+    if current is None or not current.provider_ids:
+        return None, ""
+    pid = wanted_provider(state, current)
+    names = dict(staff_providers(get_engine(), current.actor))
+    return pid, names.get(pid, "")
 
 
 class ProviderEventsState(AppState):
     ready: bool = False
     denied: bool = False
-    providers: list[dict[str, str]] = []
     provider_id: str = ""
     provider_name: str = ""
     month: str = ""
@@ -59,7 +57,7 @@ class ProviderEventsState(AppState):
         current = self._refresh_session()
         if current is None:
             return None
-        if not current.provider_ids:
+        if not current.provider_ids or parse_id(self.provider_id) is None:
             self.denied = True
             return None
         return current
@@ -87,16 +85,15 @@ class ProviderEventsState(AppState):
     def load(self):
         self.ready = self.denied = False
         self.step, self.notice, self.error, self.events = "list", "", "", []
-        current = self._staff()
+        current = self._refresh_session()
+        pid, self.provider_name = provider_choice(self, current)
+        self.provider_id = str(pid) if pid is not None and pid > 0 else ""
         if current is not None:
-            params = self.router.page.params
-            self.providers, pid = chosen_provider(self, current, params.get("provider", ""))
-            self.provider_id = str(pid or "")
-            self.provider_name = next((p["name"] for p in self.providers
-                                       if p["id"] == self.provider_id), "")
-            wanted = parse_month(params.get("month", "")) or local_now().date()
-            if pid is not None:
-                self._show(current, wanted)
+            if not self.provider_id:
+                self.denied = True
+            else:
+                wanted = parse_month(self.router.page.params.get("month", ""))
+                self._show(current, wanted or local_now().date())
         self.ready = True
         return self._page_ready(N_("Service events"))
 
@@ -183,6 +180,7 @@ def event_card(row: rx.Var) -> rx.Component:
                          rx.el.span(" ", row["client"], ", ", row["when"],
                                     class_name="visually-hidden"),
                          type="button", on_click=ProviderEventsState.open_cancel(row["id"]),
+                         id="cancel-" + row["id"],
                          class_name="button button-secondary"),
         ),
         class_name=rx.cond(row["status"] == "recorded", "event",
@@ -204,28 +202,11 @@ def month_switcher() -> rx.Component:
     )
 
 
-def provider_switch() -> rx.Component:
-    s = ProviderEventsState
-    return rx.cond(
-        s.providers.length() > 1,
-        rx.el.nav(
-            rx.el.p(T("Provider:")),
-            rx.el.ul(rx.foreach(s.providers, lambda p: rx.el.li(
-                rx.el.a(p["name"], href="/provider/events?provider=" + p["id"],
-                        aria_current=rx.cond(p["id"] == s.provider_id, "page", "false")))),
-                class_name="inline-list"),
-            aria_label=T("Choose provider"),
-        ),
-    )
-
-
 def event_list() -> rx.Component:
     s = ProviderEventsState
     return rx.fragment(
         rx.cond(s.notice != "", rx.el.div(rx.el.p(s.notice), role="status",
                                           class_name="notice notice-success")),
-        rx.el.p(s.provider_name, class_name="lead"),
-        provider_switch(),
         rx.el.p(rx.el.a(T("Record a service event"),
                         href="/provider/events/new?provider=" + s.provider_id,
                         class_name="button")),
@@ -275,16 +256,6 @@ def provider_events_page() -> rx.Component:
     s = ProviderEventsState
     return page(
         rx.el.h1(T("Service events")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(s.denied,
-                        message_box(T("This page is for the staff of service providers."),
-                                    "error"),
-                        rx.cond(s.step == "cancel", cancel_form(), event_list())),
-                sign_in_prompt("/provider/events"),
-            ),
-            loading(),
-        ),
+        provider_frame(s, rx.cond(s.step == "cancel", cancel_form(), event_list()),
+                       "/provider/events"),
     )

@@ -14,12 +14,13 @@ import asyncio
 import reflex as rx
 
 from hbapp.authz import Audience, allow
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import page
+from hbapp.components.provider import provider_frame
 from hbapp.db import get_engine
 from hbapp.domain.event_csv import COLUMNS, MAX_BYTES, MAX_ROWS
 from hbapp.domain.inputs import parse_id
 from hbapp.i18n import N_
-from hbapp.pages.provider.events import chosen_provider
+from hbapp.pages.provider.events import provider_choice
 from hbapp.services.access import AccessDenied
 from hbapp.services.event_import import import_events, message_text
 from hbapp.state import AppState, T
@@ -33,7 +34,6 @@ class ProviderImportState(AppState):
     ready: bool = False
     denied: bool = False
     busy: bool = False
-    providers: list[dict[str, str]] = []
     provider_id: str = ""
     provider_name: str = ""
     error: str = ""
@@ -52,7 +52,7 @@ class ProviderImportState(AppState):
         current = self._refresh_session()
         if current is None:
             return None
-        if not current.provider_ids:
+        if not current.provider_ids or parse_id(self.provider_id) is None:
             self.denied = True
             return None
         return current
@@ -67,13 +67,11 @@ class ProviderImportState(AppState):
     def load(self):
         self.ready = self.denied = self.busy = False
         self._clear()
-        current = self._staff()
-        if current is not None:
-            self.providers, pid = chosen_provider(self, current,
-                                                  self.router.page.params.get("provider", ""))
-            self.provider_id = str(pid or "")
-            self.provider_name = next((p["name"] for p in self.providers
-                                       if p["id"] == self.provider_id), "")
+        current = self._refresh_session()
+        pid, self.provider_name = provider_choice(self, current)
+        self.provider_id = str(pid) if pid is not None and pid > 0 else ""
+        if current is not None and not self.provider_id:
+            self.denied = True
         self.ready = True
         return self._page_ready(N_("Send service events as a file"))
 
@@ -196,7 +194,6 @@ def labelled_upload(root: rx.Component, label: rx.Var) -> rx.Component:
 def upload_form() -> rx.Component:
     s = ProviderImportState
     return rx.fragment(
-        rx.el.p(s.provider_name, class_name="lead"),
         rx.el.p(T("Send many service events at once as a CSV file, for example saved from "
                   "Excel. The first line names the columns:")),
         rx.el.p(rx.el.code(";".join(COLUMNS))),
@@ -249,18 +246,7 @@ def provider_events_import_page() -> rx.Component:
     s = ProviderImportState
     return page(
         rx.el.h1(T("Send service events as a file")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(s.denied,
-                        message_box(T("This page is for the staff of service providers."),
-                                    "error"),
-                        upload_form()),
-                sign_in_prompt(ROUTE),
-            ),
-            loading(),
-        ),
+        provider_frame(s, upload_form(), ROUTE),
     )
 
 

@@ -125,6 +125,8 @@ PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider/profile", N_("Our offer")),
     ("/provider/prices", N_("Prices")),
     ("/provider/staff", N_("Staff")),
+    ("/provider/events/import", N_("Send service events as a file")),
+    ("/provider/api", N_("API tokens")),
 )
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]

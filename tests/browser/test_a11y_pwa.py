@@ -33,6 +33,7 @@ ROUTES = [
     "/worker/clients/1/access", "/worker/clients/1/surveys", "/admin/providers",
     "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
     "/provider/events", "/provider/events/new", "/worker/events",
+    "/provider/api", "/provider/events/import",
 ]
 # Pages for some roles only, with the roles that may see them (everyone else gets the page's
 # refusal, which ROUTES checks too).

@@ -46,6 +46,8 @@ class AppState(rx.State):
     acting_for_self: bool = True
     represented: list[dict[str, str]] = []
     text_size: str = "normal"
+    # Unread messages, for the navigation (a number, never the messages themselves).
+    unread_messages: int = 0
     # The path whose on_load finished last: lets tests (and scripts) tell a finished page
     # load from the previous page's content during client-side navigation.
     loaded_path: str = ""
@@ -77,7 +79,7 @@ class AppState(rx.State):
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
                 is_admin=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
-                represented=[], locale=self._fallback_locale(),
+                represented=[], unread_messages=0, locale=self._fallback_locale(),
                 text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
             return None
@@ -90,6 +92,7 @@ class AppState(rx.State):
             is_worker=current.actor.is_worker,
             is_admin=current.actor.is_admin,
             text_size=current.text_size,
+            unread_messages=current.unread_messages,
             locale=locale,
             lang_cookie=locale,  # lets plain HTTP routes answer in the same language
             represented=[

@@ -31,11 +31,31 @@ def language_switch() -> rx.Component:
     )
 
 
+def messages_link() -> rx.Component:
+    """The inbox, with the number of unread messages (read with the session: no list)."""
+    return rx.el.a(
+        T("Messages"),
+        rx.cond(
+            AppState.unread_messages > 0,
+            rx.el.span(
+                " ",
+                rx.el.span(AppState.unread_messages.to_string(), class_name="unread-badge",
+                           id="unread-count"),
+                rx.el.span(" ", T("unread"), class_name="visually-hidden"),
+            ),
+        ),
+        href="/messages",
+        class_name="header-link",
+        id="messages-link",
+    )
+
+
 def account_links() -> rx.Component:
     return rx.cond(
         AppState.signed_in,
         rx.el.div(
             rx.el.span(AppState.person_name, class_name="person-name"),
+            messages_link(),
             rx.el.button(T("Sign out"), type="button", on_click=AppState.sign_out,
                          class_name="header-link link-button"),
             class_name="account",
@@ -108,6 +128,7 @@ WORKER_LINKS = [
     ("/worker", N_("My clients")),
     ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
+    ("/worker/disputes", N_("Reported problems")),
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [

@@ -75,6 +75,7 @@ class EventView:
     self_pay_cents: int
     km: Decimal
     km_compensation_cents: int
+    id: int = 0  # the ServiceEvent's id (e.g. to report a problem with it)
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             self_pay_cents=event.self_pay_cents,
             km=Decimal(event.km),
             km_compensation_cents=event.km_compensation_cents,
+            id=event.id,
         )
         for event, provider_name in event_rows
     )

@@ -18,11 +18,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 
 from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import read_session, write_session
-from hbapp.models import Client, Message, NoticeOutbox, Person, utcnow
+from hbapp.models import (Client, Mandate, MandateStatus, Message, NoticeOutbox, Person,
+                          utcnow)
 from hbapp.services import notices
 from hbapp.services.access import AccessDenied, Actor
 
@@ -102,6 +103,28 @@ def notify(session: Session, person_ids: Iterable[int | None], kind: str, *,
                                      locale=recipient_locale(session, person)))
         notices.wake_after_commit(session)
     return created
+
+
+def client_and_agents(session: Session, client_id: int, scope: str,
+                      today: date | None = None) -> list[int]:
+    """Who reads about a client's matters: the client's own account and the people acting
+    for them by a mandate in force today with `scope` (e.g. "view", "surveys")."""
+    today = today or date.today()
+    found: list[int] = []
+    own = session.exec(select(Client.person_id).where(Client.id == client_id)).first()
+    if own is not None:
+        found.append(own)
+    rows = session.exec(
+        select(Mandate.agent_person_id, Mandate.scopes).where(
+            Mandate.client_id == client_id,
+            Mandate.status == MandateStatus.ACTIVE.value,
+            Mandate.valid_from <= today,
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+        ).order_by(Mandate.id)).all()
+    for agent_id, scopes in rows:
+        if scope in scopes.split(",") and agent_id not in found:
+            found.append(agent_id)
+    return found
 
 
 def _row(message: Message) -> InboxMessage:

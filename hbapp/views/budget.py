@@ -121,6 +121,7 @@ def event_texts(t: Translator, month: BudgetMonth) -> list[dict[str, str]]:
                 "when": t("{date} at {time}", date=t.weekday_date(event.started_at),
                           time=t.time(event.started_at)),
                 "iso": event.started_at.isoformat(timespec="minutes"),
+                "id": str(event.id),
                 "service": view.names.get(t.locale),
                 "provider": event.provider_name,
                 "quantity": t.quantity(event.units, event.unit),

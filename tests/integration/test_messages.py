@@ -175,3 +175,134 @@ def test_backoff_grows_and_is_capped():
     assert notices.backoff(1) == timedelta(seconds=30)
     assert notices.backoff(2) == timedelta(seconds=60)
     assert notices.backoff(20) == timedelta(hours=1)
+
+
+# -- e-mail through a real local SMTP server (aiosmtpd) ------------------------------------
+
+
+class _Inbox:
+    def __init__(self):
+        self.mails = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        self.mails.append(envelope)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _smtp_server(port: int):
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_email_is_sent_after_commit_by_the_background_sender(empty_engine, monkeypatch):
+    import email
+
+    port = _free_port()
+    controller, inbox = _smtp_server(port)
+    monkeypatch.setenv("HB_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("HB_SMTP_FROM", "HB <hb@ekhva.example>")
+    sender = notices.start_sender(empty_engine, poll_seconds=60)
+    try:
+        [aino] = _people(empty_engine, ("Aino Virtanen", "aino@example.org", "fi"))
+        with write_session(empty_engine) as session:
+            messages.notify(session, [aino], "dispute_upheld", link="/budget?month=2026-11",
+                            event_date=date(2026, 11, 3),
+                            service={"fi": "Kotihoito", "sv": "Hemvård", "en": "Home care"})
+            session.flush()
+            # Inside the transaction nothing has been sent (the sender waits for the commit).
+            assert inbox.mails == []
+        # Woken by the commit, not by its 60 s poll.
+        assert _wait_for(lambda: len(inbox.mails) == 1)
+        envelope = inbox.mails[0]
+        assert envelope.rcpt_tos == ["aino@example.org"]
+        mail = email.message_from_bytes(envelope.original_content)
+        body = mail.get_payload(decode=True).decode("utf-8")
+        assert mail["Subject"] == Translator("fi")("You have a new message in HB")
+        assert mail["Subject"] != "You have a new message in HB"  # Finnish, the reader's
+        assert "/messages" in body
+        # No personal data: not the name, the service, the date, the kind or the link.
+        everything = envelope.original_content.decode("utf-8", "replace")
+        for private in ("Aino", "Virtanen", "Kotihoito", "2026", "3.11", "budget", "dispute"):
+            assert private not in everything.replace("\r\n", "\n").split("\n\n", 1)[1], private
+            assert private not in str(mail["Subject"]), private
+        assert _wait_for(lambda: _all_sent(empty_engine))
+    finally:
+        notices.stop_sender(sender)
+        controller.stop()
+
+
+def _all_sent(engine) -> bool:
+    with read_session(engine) as session:
+        rows = session.exec(select(NoticeOutbox)).all()
+        return bool(rows) and all(r.sent_at is not None for r in rows)
+
+
+def test_email_waits_while_the_server_is_down_and_is_sent_later(empty_engine, monkeypatch):
+    port = _free_port()
+    monkeypatch.setenv("HB_SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("HB_SMTP_FROM", "hb@ekhva.example")
+    [bengt] = _people(empty_engine, ("Bengt Lindholm", "bengt@example.org", "sv"))
+    with write_session(empty_engine) as session:
+        messages.notify(session, [bengt], "swap_declined", month=date(2026, 11, 1))
+    smtp = notices.SmtpSender(notices.smtp_settings(), timeout=5)
+    # The server is down: the notice fails, is kept and scheduled again.
+    assert notices.deliver_due(empty_engine, [smtp]) == (0, 1)
+    with read_session(empty_engine) as session:
+        [row] = session.exec(select(NoticeOutbox)).all()
+        assert row.sent_at is None and row.attempts == 1 and row.last_error
+    controller, inbox = _smtp_server(port)
+    try:
+        assert notices.deliver_due(empty_engine, [smtp]) == (0, 0)  # backoff not over yet
+        assert notices.deliver_due(empty_engine, [smtp],
+                                   now=row.next_attempt_at + timedelta(seconds=1)) == (1, 0)
+        [envelope] = inbox.mails
+        assert envelope.rcpt_tos == ["bengt@example.org"]
+        assert "Bengt" not in envelope.original_content.decode("utf-8", "replace")
+        with read_session(empty_engine) as session:
+            done = session.get(NoticeOutbox, row.id)
+            assert done.sent_at is not None and done.attempts == 2
+    finally:
+        controller.stop()
+
+
+def test_smtp_settings_are_read_from_the_url(monkeypatch):
+    monkeypatch.setenv("HB_SMTP_URL", "smtps://hb%40x:p%3Ass@mail.example:2465")
+    monkeypatch.setenv("HB_SMTP_FROM", "hb@x")
+    s = notices.smtp_settings()
+    assert (s.host, s.port, s.username, s.password, s.tls, s.starttls) == \
+        ("mail.example", 2465, "hb@x", "p:ss", True, False)
+    monkeypatch.setenv("HB_SMTP_URL", "smtp://mail.example?starttls=1")
+    s = notices.smtp_settings()
+    assert (s.port, s.tls, s.starttls, s.username) == (587, False, True, None)
+    monkeypatch.setenv("HB_SMTP_URL", "http://mail.example")
+    with pytest.raises(notices.ConfigurationError):
+        notices.smtp_settings()
+    monkeypatch.setenv("HB_SMTP_URL", "smtp://mail.example")
+    monkeypatch.delenv("HB_SMTP_FROM")
+    with pytest.raises(notices.ConfigurationError):
+        notices.smtp_settings()
+    monkeypatch.delenv("HB_SMTP_URL")
+    assert notices.smtp_settings() is None and not notices.email_enabled()

@@ -15,8 +15,10 @@ from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.budget import budget_month
+from hbapp.services.disputes import client_disputes
 from hbapp.state import AppState, T, today
 from hbapp.views.budget import event_texts, line_texts, summary_texts
+from hbapp.views.disputes import dispute_texts
 
 
 class BudgetState(AppState):
@@ -30,6 +32,9 @@ class BudgetState(AppState):
     summary: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
+    # Problems reported with this month's events (and their outcome); may the person report?
+    disputes: list[dict[str, str]] = []
+    can_dispute: bool = False
 
     def _show(self, wanted: date):
         current = self._refresh_session()
@@ -37,7 +42,8 @@ class BudgetState(AppState):
         self.month = wanted.strftime("%Y-%m")
         self.month_label = t.month(wanted)
         self.has_budget = self.denied = False
-        self.summary, self.lines, self.events = {}, [], []
+        self.summary, self.lines, self.events, self.disputes = {}, [], [], []
+        self.can_dispute = False
         self.can_go_back = self.can_go_forward = False
         if current is None or current.acting_for is None:
             return
@@ -62,7 +68,13 @@ class BudgetState(AppState):
         self.has_budget = True
         self.summary = summary_texts(t, result)
         self.lines = [line_texts(t, result, line) for line in result.statement.lines]
-        self.events = event_texts(t, result)
+        disputes = client_disputes(get_engine(), current.actor, current.acting_for.client_id,
+                                   wanted, today())
+        self.disputes = [dispute_texts(t, d) for d in disputes]
+        open_events = {d.event.id for d in disputes if d.status == "open"}
+        self.can_dispute = "manage" in current.acting_for.scopes
+        self.events = [{**e, "disputed": "1" if int(e["id"]) in open_events else ""}
+                       for e in event_texts(t, result)]
         self.can_go_back = wanted > result.first_month
         last = result.last_month or this_month
         self.can_go_forward = wanted < min(last, add_months(this_month, 1))
@@ -180,7 +192,38 @@ def event_item(event: rx.Var) -> rx.Component:
             event["self_pay"] != "", rx.el.p(T("Your self-pay share:"), " ", event["self_pay"])
         ),
         rx.cond(event["km"] != "", rx.el.p(event["km"], class_name="muted")),
+        rx.cond(
+            event["disputed"] != "",
+            rx.el.p(T("You reported a problem with this event. Your case worker will decide it."),
+                    class_name="dispute-status"),
+            rx.cond(
+                BudgetState.can_dispute,
+                rx.el.p(rx.el.a(T("Report a problem"),
+                                rx.el.span(" ", event["service"], " ", event["when"],
+                                           class_name="visually-hidden"),
+                                href="/disputes/new?event=" + event["id"],
+                                class_name="dispute-link")),
+            ),
+        ),
         class_name="event",
+        custom_attrs={"data-event-id": event["id"]},
+    )
+
+
+def dispute_item(dispute: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(rx.el.time(dispute["event_when"], date_time=dispute["event_iso"]),
+                class_name="event-when"),
+        rx.el.p(rx.el.strong(dispute["event_service"]), " · ", dispute["event_quantity"]),
+        rx.el.p(dispute["event_provider"], class_name="muted"),
+        rx.el.p(T("Your report:"), " ", dispute["reason"]),
+        rx.cond(dispute["comment"] != "", rx.el.p(dispute["comment"], class_name="muted")),
+        rx.el.p(dispute["status_text"],
+                class_name="dispute-status dispute-" + dispute["status"]),
+        rx.cond(dispute["explanation"] != "",
+                rx.el.p(T("Case worker's explanation:"), " ", dispute["explanation"])),
+        class_name="event",
+        custom_attrs={"data-dispute-status": dispute["status"]},
     )
 
 
@@ -205,6 +248,14 @@ def budget_content() -> rx.Component:
                 rx.el.p(T("No services have been recorded for this month yet.")),
             ),
             aria_labelledby="events-heading",
+        ),
+        rx.cond(
+            BudgetState.disputes.length() > 0,
+            rx.el.section(
+                rx.el.h2(T("Problems you reported"), id="disputes-heading"),
+                rx.el.ul(rx.foreach(BudgetState.disputes, dispute_item), class_name="event-list"),
+                aria_labelledby="disputes-heading",
+            ),
         ),
     )
 

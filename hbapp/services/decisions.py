@@ -610,7 +610,7 @@ def grant(engine: Engine, actor: Actor, client_id: int, draft: DecisionDraft,
                      budget_id=budget.id, **_draft_details(draft))
         messages.notify(session, messages.client_and_agents(session, client_id, "view", today),
                         "decision_made", subject_client_id=client_id, link="/decisions",
-                        number=number, month=draft.valid_from)
+                        number=number, from_date=draft.valid_from)
         return number
 
 
@@ -748,7 +748,7 @@ def change(engine: Engine, actor: Actor, client_id: int, number: str, draft: Dec
                      **_draft_details(draft))
         messages.notify(session, messages.client_and_agents(session, client_id, "view", today),
                         "decision_changed", subject_client_id=client_id, link="/decisions",
-                        number=number, month=draft.valid_from)
+                        number=number, from_date=draft.valid_from)
         return conflicts
 
 

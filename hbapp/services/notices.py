@@ -208,10 +208,10 @@ def deliver_due(engine: Engine, senders: list[NoticeSender] | None = None,
             failed += 1
             log.warning("notice %s (%s) not sent, will retry: %s", notice.id, notice.channel,
                         exc)
-            _finish(engine, notice.id, f"{type(exc).__name__}: {exc}", utcnow())
+            _finish(engine, notice.id, f"{type(exc).__name__}: {exc}", now or utcnow())
         else:
             sent += 1
-            _finish(engine, notice.id, None, utcnow())
+            _finish(engine, notice.id, None, now or utcnow())
     return sent, failed
 
 

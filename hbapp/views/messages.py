@@ -20,12 +20,13 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 KINDS: dict[str, tuple[str, str]] = {
     "decision_made": (
         N_("A decision on your personal budget"),
-        N_("A decision was made on your personal budget ({number}). It applies from {month}."),
+        N_("A decision was made on your personal budget ({number}). It applies from "
+           "{from_date}."),
     ),
     "decision_changed": (
         N_("Your personal budget was changed"),
         N_("Your personal budget decision {number} was changed. The change applies from "
-           "{month}."),
+           "{from_date}."),
     ),
     "decision_ended": (
         N_("Your personal budget ends"),

@@ -28,6 +28,15 @@ from hbapp.services import notices
 from hbapp.services.access import AccessDenied, Actor
 
 MAX_LINK = 200
+# The kinds of message; each has its title and text in hbapp.views.messages.KINDS.
+MESSAGE_KINDS = (
+    "decision_made", "decision_changed", "decision_ended",
+    "swap_approved", "swap_declined",
+    "survey_assigned",
+    "dispute_opened", "dispute_upheld", "dispute_rejected",
+    "event_needs_review", "event_cancelled",
+    "settlement_closed",
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +77,7 @@ def notify(session: Session, person_ids: Iterable[int | None], kind: str, *,
     """Add a message of `kind` for each person (duplicates and None skipped) in the caller's
     transaction. `params` are JSON values for the kind's texts (dates become ISO strings; a
     dict keyed by language, e.g. a service's names, is read in the reader's language)."""
-    from hbapp.views.messages import KINDS  # the texts live with the views; kinds are checked
-
-    if kind not in KINDS:
+    if kind not in MESSAGE_KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     link = link or ""
     if len(link) > MAX_LINK or (link and not link.startswith("/")):

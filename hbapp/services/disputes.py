@@ -23,11 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, or_, select
 
-from hbapp.db import lock_row, read_session, write_session
+from hbapp.db import read_session, write_session
 from hbapp.domain.ledger import add_months, month_start
 from hbapp.models import (
     Budget,
-    BudgetLine,
     CaseWorkerAssignment,
     Client,
     Dispute,
@@ -43,7 +42,7 @@ from hbapp.models import (
 )
 from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, consented_clients, require_client_access
-from hbapp.services.budget import ServiceNames
+from hbapp.services.budget import ServiceNames, _budget_for_month
 from hbapp.services.provider_access import require_staff
 
 REASONS = tuple(r.value for r in DisputeReason)
@@ -186,7 +185,7 @@ def open_dispute(engine: Engine, actor: Actor, client_id: int, event_id: int, re
     comment = check_comment(reason, comment)
     try:
         with write_session(engine) as session:
-            lock_row(session, Client, client_id)
+            _lock_client(session, client_id)
             event = _disputable_event(session, actor, client_id, event_id, today, lock=True)
             dispute = Dispute(event_id=event.id, client_id=client_id,
                               provider_id=event.provider_id, opened_by_person_id=actor.person_id,
@@ -205,6 +204,22 @@ def open_dispute(engine: Engine, actor: Actor, client_id: int, event_id: int, re
     except sa.exc.IntegrityError:
         # Two reports of the same event at once: the partial unique index let one in.
         raise DisputeError("already_open", "event") from None
+
+
+def _lock_client(session: Session, client_id: int) -> None:
+    """Serialize writers of one client. FOR NO KEY UPDATE, as the other writers of a client's
+    money do: it does not block the foreign-key checks of rows that refer to the client."""
+    session.exec(select(Client.id).where(Client.id == client_id)
+                 .with_for_update(key_share=True)).first()
+
+
+def _lock_money(session: Session, client_id: int, month: date) -> Budget | None:
+    _lock_client(session, client_id)
+    budget = _budget_for_month(session, client_id, month)
+    if budget is None:
+        return None
+    return session.exec(select(Budget).where(Budget.id == budget.id).with_for_update()
+                        .execution_options(populate_existing=True)).one()
 
 
 def _views(session: Session, rows) -> list[DisputeView]:
@@ -304,32 +319,38 @@ def decide_dispute(engine: Engine, actor: Actor, dispute_id: int, uphold: bool,
     explanation is required) an open dispute."""
     explanation = _checked_text(explanation, not uphold, "explanation")
     with write_session(engine) as session:
-        dispute = session.exec(select(Dispute).where(Dispute.id == dispute_id)
-                               .with_for_update()).first()
-        if dispute is None:
+        found = session.get(Dispute, dispute_id)
+        if found is None:
             raise AccessDenied("no_such_dispute", actor.person_id)
-        require_client_access(session, actor, dispute.client_id, "worker", today)
+        require_client_access(session, actor, found.client_id, "worker", today)
+        started = session.get(ServiceEvent, found.event_id).started_at
+        month = month_start(started.date())
+        # The order every writer of a client's money keeps (decisions, swaps, provider
+        # events): the client, then the month's budget, then the rows themselves.
+        budget = _lock_money(session, found.client_id, month)
+        dispute = session.exec(select(Dispute).where(Dispute.id == dispute_id)
+                               .with_for_update()
+                               .execution_options(populate_existing=True)).one()
         if dispute.status != DisputeStatus.OPEN.value:
             raise DisputeError("already_decided", "dispute")
         event = session.exec(select(ServiceEvent).where(ServiceEvent.id == dispute.event_id)
-                             .with_for_update()).one()
+                             .with_for_update()
+                             .execution_options(populate_existing=True)).one()
         now = utcnow()
         settled = False
         if uphold:
             dispute.status = DisputeStatus.UPHELD.value
             if event.status in (EventStatus.RECORDED.value, EventStatus.NEEDS_REVIEW.value):
-                settled = month_is_settled(session, event.provider_id,
-                                           month_start(event.started_at.date()))
+                # A settled month is never changed: the next settlement credits the event.
+                settled = month_is_settled(session, event.provider_id, month)
+                counted = event.status == EventStatus.RECORDED.value
                 event.status = EventStatus.CANCELLED.value
                 event.cancelled_at = now
                 event.cancelled_by_person_id = actor.person_id
                 event.cancel_reason = f"dispute {dispute.id}: {dispute.reason}"
                 session.add(event)
-                # The budget's money changed: writers holding the old version see it.
-                line = session.get(BudgetLine, event.budget_line_id)
-                budget = lock_row(session, Budget, line.budget_id) if line else None
-                if budget is not None:
-                    budget.version += 1
+                if counted and budget is not None:
+                    budget.version += 1  # the budget's money changed
                     session.add(budget)
         else:
             dispute.status = DisputeStatus.REJECTED.value
@@ -341,7 +362,6 @@ def decide_dispute(engine: Engine, actor: Actor, dispute_id: int, uphold: bool,
                      dispute_id=dispute.id, event_id=event.id, status=dispute.status,
                      explanation=explanation, event_status=event.status,
                      credit_in_next_settlement=settled)
-        month = month_start(event.started_at.date())
         messages.notify(
             session, messages.client_and_agents(session, dispute.client_id, "view", today),
             "dispute_upheld" if uphold else "dispute_rejected",

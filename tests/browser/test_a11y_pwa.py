@@ -32,6 +32,7 @@ ROUTES = [
     "/worker", "/worker/swaps", "/worker/providers", "/worker/clients/1",
     "/worker/clients/1/access", "/worker/clients/1/surveys", "/admin/providers",
     "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
+    "/provider/events", "/provider/events/new", "/worker/events",
     "/messages", "/disputes/new", "/worker/disputes", "/provider/disputes",
 ]
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}

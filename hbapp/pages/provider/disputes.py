@@ -1,17 +1,19 @@
 """`/provider/disputes`: problems clients reported with this provider's service events, and
 the case worker's decisions (read-only). Shows the client's name and voucher, never the
-identity code."""
+identity code. The provider is chosen as on the other provider pages (`?provider=`)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from hbapp.authz import Audience, allow
-from hbapp.components.layout import loading, message_box, page, sign_in_prompt
+from hbapp.components.layout import page
+from hbapp.components.provider import provider_frame, wanted_provider
 from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.disputes import provider_disputes
+from hbapp.services.provider_events import staff_providers
 from hbapp.state import AppState, T
 from hbapp.views.disputes import dispute_texts
 
@@ -19,28 +21,29 @@ from hbapp.views.disputes import dispute_texts
 class ProviderDisputesState(AppState):
     ready: bool = False
     denied: bool = False
+    provider_name: str = ""
     items: list[dict[str, str]] = []
 
     @rx.event
     @allow(Audience.ANYONE)
     def load(self):
         self.ready = self.denied = False
-        self.items = []
+        self.items, self.provider_name = [], ""
         current = self._refresh_session()
         if current is not None:
-            if not current.provider_ids:
+            provider_id = wanted_provider(self, current)
+            if provider_id is None:
                 self.denied = True
             else:
                 t = self._t()
-                rows = []
                 try:
-                    for provider_id in current.provider_ids:
-                        rows.extend(dispute_texts(t, d) for d in
-                                    provider_disputes(get_engine(), current.actor, provider_id))
+                    rows = provider_disputes(get_engine(), current.actor, provider_id)
                 except AccessDenied:
                     self.denied = True
-                    rows = []
-                self.items = rows
+                else:
+                    self.items = [dispute_texts(t, d) for d in rows]
+                    self.provider_name = dict(staff_providers(get_engine(), current.actor)).get(
+                        provider_id, "")
         self.ready = True
         return self._page_ready(N_("Reported problems"))
 
@@ -75,19 +78,7 @@ def content() -> rx.Component:
 @rx.page(route="/provider/disputes", title="HB – Ilmoitetut ongelmat",
          on_load=ProviderDisputesState.load)
 def provider_disputes_page() -> rx.Component:
-    s = ProviderDisputesState
     return page(
         rx.el.h1(T("Reported problems")),
-        rx.cond(
-            s.ready,
-            rx.cond(
-                s.signed_in,
-                rx.cond(s.denied,
-                        message_box(T("This page is for the staff of service providers."),
-                                    "error"),
-                        content()),
-                sign_in_prompt("/provider/disputes"),
-            ),
-            loading(),
-        ),
+        provider_frame(ProviderDisputesState, content(), "/provider/disputes"),
     )

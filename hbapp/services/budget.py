@@ -75,6 +75,9 @@ class EventView:
     self_pay_cents: int
     km: Decimal
     km_compensation_cents: int
+    provider_id: int | None = None
+    band: str = "weekday_day"  # hbapp.domain.timebands.TimeBand value
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +252,9 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             self_pay_cents=event.self_pay_cents,
             km=Decimal(event.km),
             km_compensation_cents=event.km_compensation_cents,
+            provider_id=event.provider_id,
+            band=event.band,
+            ended_at=event.ended_at,
         )
         for event, provider_name in event_rows
     )

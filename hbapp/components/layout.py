@@ -113,6 +113,7 @@ WORKER_LINKS = [
 ADMIN_LINKS = [
     ("/admin/providers", N_("Provider register")),
     ("/admin/services", N_("Service catalog")),
+    ("/admin/settlements", N_("Settlements")),
 ]
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]

@@ -30,6 +30,7 @@ class BudgetState(AppState):
     summary: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
+    can_download: bool = False  # a statement exists for the current and past months
 
     def _show(self, wanted: date):
         current = self._refresh_session()
@@ -38,7 +39,7 @@ class BudgetState(AppState):
         self.month_label = t.month(wanted)
         self.has_budget = self.denied = False
         self.summary, self.lines, self.events = {}, [], []
-        self.can_go_back = self.can_go_forward = False
+        self.can_go_back = self.can_go_forward = self.can_download = False
         if current is None or current.acting_for is None:
             return
         try:
@@ -60,6 +61,7 @@ class BudgetState(AppState):
             self.can_go_forward = wanted < this_month
             return
         self.has_budget = True
+        self.can_download = wanted <= this_month
         self.summary = summary_texts(t, result)
         self.lines = [line_texts(t, result, line) for line in result.statement.lines]
         self.events = event_texts(t, result)
@@ -184,6 +186,29 @@ def event_item(event: rx.Var) -> rx.Component:
     )
 
 
+def statement_links() -> rx.Component:
+    """Plain links (not the websocket): the browser downloads the file with the session cookie."""
+    return rx.cond(
+        BudgetState.can_download,
+        rx.el.section(
+            rx.el.h2(T("Statement of the month"), id="statement-heading"),
+            rx.el.p(T("Keep the month's budget and services as a file.")),
+            rx.el.ul(
+                rx.el.li(rx.el.a(T("Download as PDF"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.pdf?month=" + BudgetState.month,
+                                 download=True, id="statement-pdf")),
+                rx.el.li(rx.el.a(T("Download as CSV"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.csv?month=" + BudgetState.month,
+                                 download=True, id="statement-csv")),
+                class_name="link-list",
+            ),
+            rx.el.p(T("The CSV file opens in a spreadsheet such as Excel."), class_name="muted"),
+            class_name="card",
+            aria_labelledby="statement-heading",
+        ),
+    )
+
+
 def budget_content() -> rx.Component:
     return rx.fragment(
         totals(),
@@ -206,6 +231,7 @@ def budget_content() -> rx.Component:
             ),
             aria_labelledby="events-heading",
         ),
+        statement_links(),
     )
 
 

@@ -1,7 +1,7 @@
 """messages notices disputes
 
 Revision ID: 429e5272fd2e
-Revises: 9fbedc10a6e4
+Revises: 3b841239cc17
 Create Date: 2026-11-30 23:01:40.673171
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '429e5272fd2e'
-down_revision: Union[str, None] = '9fbedc10a6e4'
+down_revision: Union[str, None] = '3b841239cc17'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

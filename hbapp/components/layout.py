@@ -136,6 +136,7 @@ ADMIN_LINKS = [
     ("/admin/providers", N_("Provider register")),
     ("/admin/services", N_("Service catalog")),
     ("/admin/price-requests", N_("Price requests")),
+    ("/admin/settlements", N_("Settlements")),
 ]
 # The provider's side, for provider staff. The one list of its pages: 14b adds
 # ("/provider/events", ...), 14c ("/provider/api", ...) here; /provider links to all of them.
@@ -144,6 +145,7 @@ PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider/clients", N_("Clients and vouchers")),
     ("/provider/events", N_("Service events")),
     ("/provider/disputes", N_("Reported problems")),
+    ("/provider/settlements", N_("Settlements")),
     ("/provider/profile", N_("Our offer")),
     ("/provider/prices", N_("Prices")),
     ("/provider/staff", N_("Staff")),

@@ -86,12 +86,16 @@ class AssetCacheHeaders:
 
 def build_api() -> Starlette:
     from hbapp.web.auth import build_auth_app
+    from hbapp.web.settlements import settlement_routes
+    from hbapp.web.statements import statement_routes
     from hbapp.web.survey_api import survey_routes
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/auth", app=build_auth_app()),
         *survey_routes(),
+        *statement_routes(),
+        *settlement_routes(),
     ]
     if get_settings().dev_oidc_enabled:
         from hbapp.web.dev_oidc import build_dev_oidc_app

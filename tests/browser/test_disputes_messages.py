@@ -149,7 +149,11 @@ def test_dispute_upheld_event_cancelled_and_message(page, app_server, browser):
         # 4. The client sees the event cancelled and a message about it.
         page.goto(app_server.url(f"/budget?month={month}"))
         wait_until_loaded(page)
-        assert page.locator(f"li[data-event-id='{event.id}']").count() == 0
+        # The event stays in the list as cancelled, not counted, with the reason in plain words.
+        cancelled = page.locator(f"li[data-event-id='{event.id}']")
+        assert cancelled.get_attribute("data-status") == "cancelled"
+        assert "Peruttu, koska ilmoituksesi hyväksyttiin" in cancelled.inner_text()
+        assert cancelled.get_by_role("link", name="Ilmoita ongelmasta").count() == 0
         outcome = page.locator("li[data-dispute-status='upheld']")
         assert "Hyväksytty: palvelutapahtuma peruttiin" in outcome.inner_text()
         assert int(page.locator("#unread-count").inner_text()) >= 1

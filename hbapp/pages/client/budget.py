@@ -35,6 +35,7 @@ class BudgetState(AppState):
     # Problems reported with this month's events (and their outcome); may the person report?
     disputes: list[dict[str, str]] = []
     can_dispute: bool = False
+    can_download: bool = False  # a statement exists for the current and past months
 
     def _show(self, wanted: date):
         current = self._refresh_session()
@@ -44,7 +45,7 @@ class BudgetState(AppState):
         self.has_budget = self.denied = False
         self.summary, self.lines, self.events, self.disputes = {}, [], [], []
         self.can_dispute = False
-        self.can_go_back = self.can_go_forward = False
+        self.can_go_back = self.can_go_forward = self.can_download = False
         if current is None or current.acting_for is None:
             return
         try:
@@ -66,6 +67,7 @@ class BudgetState(AppState):
             self.can_go_forward = wanted < this_month
             return
         self.has_budget = True
+        self.can_download = wanted <= this_month
         self.summary = summary_texts(t, result)
         self.lines = [line_texts(t, result, line) for line in result.statement.lines]
         disputes = client_disputes(get_engine(), current.actor, current.acting_for.client_id,
@@ -239,6 +241,29 @@ def dispute_item(dispute: rx.Var) -> rx.Component:
     )
 
 
+def statement_links() -> rx.Component:
+    """Plain links (not the websocket): the browser downloads the file with the session cookie."""
+    return rx.cond(
+        BudgetState.can_download,
+        rx.el.section(
+            rx.el.h2(T("Statement of the month"), id="statement-heading"),
+            rx.el.p(T("Keep the month's budget and services as a file.")),
+            rx.el.ul(
+                rx.el.li(rx.el.a(T("Download as PDF"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.pdf?month=" + BudgetState.month,
+                                 download=True, id="statement-pdf")),
+                rx.el.li(rx.el.a(T("Download as CSV"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.csv?month=" + BudgetState.month,
+                                 download=True, id="statement-csv")),
+                class_name="link-list",
+            ),
+            rx.el.p(T("The CSV file opens in a spreadsheet such as Excel."), class_name="muted"),
+            class_name="card",
+            aria_labelledby="statement-heading",
+        ),
+    )
+
+
 def budget_content() -> rx.Component:
     return rx.fragment(
         totals(),
@@ -269,6 +294,7 @@ def budget_content() -> rx.Component:
                 aria_labelledby="disputes-heading",
             ),
         ),
+        statement_links(),
     )
 
 

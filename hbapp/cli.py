@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "hbapp.commands.providers",
     "hbapp.commands.score",
     "hbapp.commands.seed",
+    "hbapp.commands.settlement",
 ]
 
 

@@ -1,5 +1,6 @@
 """The Reflex app: pages, head tags, and our Starlette routes in front of Reflex."""
 
+import contextlib
 import importlib
 import pkgutil
 
@@ -38,3 +39,20 @@ app = rx.App(
 # Before Reflex's own hydrate middleware: reset a tab's states when its session changed, and
 # refuse events whose handler declares no audience or whose caller is outside it.
 app.add_middleware(GuardMiddleware(), index=0)
+
+
+@contextlib.asynccontextmanager
+async def notice_sender():
+    """E-mail notices of new messages (when HB_SMTP_URL is set): a background thread per
+    worker process, sending after commit, never inside a page's event handler."""
+    from hbapp.services import notices
+
+    thread = notices.start_sender()
+    try:
+        yield
+    finally:
+        if thread is not None:
+            notices.stop_sender(thread)
+
+
+app.register_lifespan_task(notice_sender)

@@ -438,6 +438,82 @@ class ServiceEvent(SQLModel, table=True):
     cancel_reason: str = ""
 
 
+class SettlementRowKind(str, enum.Enum):
+    NORMAL = "normal"  # the month's recorded events of one voucher and service, summed
+    CORRECTION = "correction"  # an event of an earlier, already settled month recorded late
+    CREDIT = "credit"  # an event settled earlier and cancelled afterwards: negative amounts
+
+
+class MonthClose(SQLModel, table=True):
+    """A month closed for settlement (all providers at once). Its primary key is the lock that
+    makes closing idempotent: a second, concurrent close cannot insert it again."""
+
+    month: date = Field(primary_key=True)  # first day of the month
+    closed_at: NaiveDatetime = Field(default_factory=utcnow)
+    closed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class Settlement(SQLModel, table=True):
+    """One provider's closed month: what the organizer pays (frozen; never changed).
+
+    Later changes to a settled month go into the provider's next settlement as correction or
+    credit rows. `reference` is the national invoicing reference (viitenumero), `rf_reference`
+    its ISO 11649 form (`hbapp.domain.reference`).
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("provider_id", "month", name="uq_settlement_provider_month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    month: date  # first day of the settled month
+    closed_at: NaiveDatetime = Field(default_factory=utcnow)
+    closed_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    reference: str = Field(max_length=20, unique=True)
+    rf_reference: str = Field(max_length=25)
+    organizer_cents: int = 0  # charged to the budgets (service amounts, no km)
+    self_pay_cents: int = 0  # the clients pay these to the provider directly (for information)
+    km_cents: int = 0  # kilometre compensation, paid by the organizer
+    row_count: int = 0
+    event_count: int = 0  # events settled (normal, correction and credit)
+
+
+class SettlementRow(SQLModel, table=True):
+    """One line of a settlement: a voucher's service of the month summed (`normal`), or one
+    late (`correction`) or cancelled (`credit`, negative) event of an earlier settled month."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    settlement_id: int = Field(foreign_key="settlement.id", index=True)
+    kind: str = Field(max_length=10)  # SettlementRowKind value
+    event_id: int | None = Field(default=None, foreign_key="serviceevent.id", index=True)
+    voucher_code: str = Field(default="", max_length=12)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    service_type_id: int = Field(foreign_key="servicetype.id")
+    event_month: date  # the month the event(s) happened in
+    event_count: int = 0
+    units: Decimal = Field(sa_column=sa.Column(UNITS, nullable=False))
+    organizer_cents: int = 0
+    self_pay_cents: int = 0
+    km: Decimal = Field(default=Decimal(0), sa_column=sa.Column(UNITS, nullable=False))
+    km_cents: int = 0
+
+
+class SettledEvent(SQLModel, table=True):
+    """Which settlement took an event in, and which credited it: an event is settled at most
+    once and credited at most once (the primary key and the unique constraint say so)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "kind", name="uq_settledevent_event_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="serviceevent.id", index=True)
+    kind: str = Field(max_length=10)  # "settled" or "credited"
+    settlement_id: int = Field(foreign_key="settlement.id", index=True)
+    settlement_row_id: int = Field(foreign_key="settlementrow.id")
+
+
 class ProviderApiToken(SQLModel, table=True):
     """A provider's API token: only its sha256 is kept; the token is shown once."""
 
@@ -551,6 +627,86 @@ class SwapRequest(SQLModel, table=True):
     decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     decided_at: NaiveDatetime | None = None
     reason: str = ""
+
+
+class Message(SQLModel, table=True):
+    """A notice in a person's HB inbox (`/messages`).
+
+    Stored as a kind and its parameters, never as text: it is rendered in the reader's language
+    when shown (`hbapp.views.messages`), so the same message reads in Finnish, Swedish or English.
+    """
+
+    __table_args__ = (
+        # The unread count in the navigation: one index-only count per page load.
+        sa.Index("ix_message_recipient_read", "recipient_person_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=40)  # hbapp.views.messages.KINDS
+    subject_client_id: int | None = Field(default=None, foreign_key="client.id")
+    params: str = "{}"  # JSON: values for the kind's texts (dates ISO, names per language)
+    link: str = Field(default="", max_length=200)  # a path inside HB, e.g. /budget?month=…
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+    read_at: NaiveDatetime | None = None
+
+
+class NoticeOutbox(SQLModel, table=True):
+    """A notice about a new message to send outside HB (an e-mail), written in the same
+    transaction as the message and sent after commit by `hbapp.services.notices`.
+
+    Holds no personal data beyond the address: the text only says there is a new message.
+    """
+
+    __table_args__ = (sa.Index("ix_noticeoutbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    channel: str = Field(default="email", max_length=20)
+    address: str = Field(max_length=200)
+    locale: str = Field(default="fi", max_length=5)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime = Field(default_factory=utcnow)
+    sent_at: NaiveDatetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
+
+class DisputeReason(str, enum.Enum):
+    DID_NOT_HAPPEN = "did_not_happen"
+    WRONG_TIME_OR_LENGTH = "wrong_time_or_length"
+    OTHER = "other"
+
+
+class DisputeStatus(str, enum.Enum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the event was cancelled
+    REJECTED = "rejected"  # the event was kept, with an explanation
+
+
+class Dispute(SQLModel, table=True):
+    """A problem the client (or a proxy with the manage scope) reported with one event; the
+    client's case worker decides it."""
+
+    __table_args__ = (
+        # At most one open dispute per event (a partial unique index on both databases).
+        sa.Index("uq_dispute_open_event", "event_id", unique=True,
+                 sqlite_where=sa.text("status = 'open'"),
+                 postgresql_where=sa.text("status = 'open'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="serviceevent.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    opened_by_person_id: int = Field(foreign_key="person.id")
+    opened_at: NaiveDatetime = Field(default_factory=utcnow)
+    reason: str = Field(max_length=24)  # DisputeReason value
+    comment: str = ""
+    status: str = Field(default=DisputeStatus.OPEN.value, max_length=10, index=True)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: NaiveDatetime | None = None
+    explanation: str = ""
 
 
 class AuditLog(SQLModel, table=True):

@@ -51,6 +51,8 @@ class AppState(rx.State):
     acting_for_self: bool = True
     represented: list[dict[str, str]] = []
     text_size: str = "normal"
+    # Unread messages, for the navigation (a number, never the messages themselves).
+    unread_messages: int = 0
     # The path whose on_load finished last: lets tests (and scripts) tell a finished page
     # load from the previous page's content during client-side navigation.
     loaded_path: str = ""
@@ -81,8 +83,9 @@ class AppState(rx.State):
         if current is None:
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
-                is_admin=False, is_provider_staff=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
-                represented=[], locale=self._fallback_locale(),
+                is_admin=False, is_provider_staff=False, acting_for_id=0, acting_for_name="",
+                acting_for_self=True, represented=[], unread_messages=0,
+                locale=self._fallback_locale(),
                 text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
             return None
@@ -96,6 +99,7 @@ class AppState(rx.State):
             is_admin=current.actor.is_admin,
             is_provider_staff=bool(current.provider_ids),
             text_size=current.text_size,
+            unread_messages=current.unread_messages,
             locale=locale,
             lang_cookie=locale,  # lets plain HTTP routes answer in the same language
             represented=[

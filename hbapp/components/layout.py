@@ -31,11 +31,31 @@ def language_switch() -> rx.Component:
     )
 
 
+def messages_link() -> rx.Component:
+    """The inbox, with the number of unread messages (read with the session: no list)."""
+    return rx.el.a(
+        T("Messages"),
+        rx.cond(
+            AppState.unread_messages > 0,
+            rx.el.span(
+                " ",
+                rx.el.span(AppState.unread_messages.to_string(), class_name="unread-badge",
+                           id="unread-count"),
+                rx.el.span(" ", T("unread"), class_name="visually-hidden"),
+            ),
+        ),
+        href="/messages",
+        class_name="header-link",
+        id="messages-link",
+    )
+
+
 def account_links() -> rx.Component:
     return rx.cond(
         AppState.signed_in,
         rx.el.div(
             rx.el.span(AppState.person_name, class_name="person-name"),
+            messages_link(),
             rx.el.button(T("Sign out"), type="button", on_click=AppState.sign_out,
                          class_name="header-link link-button"),
             class_name="account",
@@ -109,12 +129,14 @@ WORKER_LINKS = [
     ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
     ("/worker/events", N_("Events to review")),
+    ("/worker/disputes", N_("Reported problems")),
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [
     ("/admin/providers", N_("Provider register")),
     ("/admin/services", N_("Service catalog")),
     ("/admin/price-requests", N_("Price requests")),
+    ("/admin/settlements", N_("Settlements")),
 ]
 # The provider's side, for provider staff. The one list of its pages: 14b adds
 # ("/provider/events", ...), 14c ("/provider/api", ...) here; /provider links to all of them.
@@ -122,6 +144,8 @@ PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider", N_("Provider home")),
     ("/provider/clients", N_("Clients and vouchers")),
     ("/provider/events", N_("Service events")),
+    ("/provider/disputes", N_("Reported problems")),
+    ("/provider/settlements", N_("Settlements")),
     ("/provider/profile", N_("Our offer")),
     ("/provider/prices", N_("Prices")),
     ("/provider/staff", N_("Staff")),

@@ -2,7 +2,7 @@
 
 Standard library only. Thresholds come from the issue and instruments.md: a PROMIS Global Health
 T-score (GPH or GMH) 5 or more points lower than in the previous answer; a WHOQOL-BREF domain
-(0–100) 10 or more lower; an overdue survey; an unhandled feedback flag; a swap request waiting;
+(0–100) 10 or more lower; an overdue survey; an unhandled feedback flag; a swap request waiting; a reported problem with an event (dispute) waiting;
 a month-end budget use projected under 30 % or over 100 %.
 """
 
@@ -25,6 +25,7 @@ WHOQOL_DROP_ALERT = "whoqol_drop"
 SURVEY_OVERDUE_ALERT = "survey_overdue"
 FEEDBACK_FLAG_ALERT = "feedback_flag"
 SWAP_PENDING_ALERT = "swap_pending"
+DISPUTE_OPEN_ALERT = "dispute_open"
 BUDGET_LOW_ALERT = "budget_low"
 BUDGET_HIGH_ALERT = "budget_high"
 
@@ -34,6 +35,7 @@ ALERT_TYPES = (
     SURVEY_OVERDUE_ALERT,
     FEEDBACK_FLAG_ALERT,
     SWAP_PENDING_ALERT,
+    DISPUTE_OPEN_ALERT,
     BUDGET_LOW_ALERT,
     BUDGET_HIGH_ALERT,
 )
@@ -79,6 +81,7 @@ class ClientFacts:
     surveys: Sequence[OpenSurvey] = ()
     open_flags: int = 0
     pending_swaps: int = 0
+    open_disputes: int = 0  # problems reported with events, waiting for the worker
     budget_cents: int | None = None
     projected_used_cents: int | None = None
 
@@ -162,6 +165,8 @@ def client_alerts(facts: ClientFacts, today: date) -> list[Alert]:
         alerts.append(Alert(FEEDBACK_FLAG_ALERT, count=facts.open_flags))
     if facts.pending_swaps:
         alerts.append(Alert(SWAP_PENDING_ALERT, count=facts.pending_swaps))
+    if facts.open_disputes:
+        alerts.append(Alert(DISPUTE_OPEN_ALERT, count=facts.open_disputes))
     budget = budget_alert(facts.budget_cents, facts.projected_used_cents, today)
     if budget is not None:
         alerts.append(budget)

@@ -84,6 +84,8 @@ class EventView:
     ended_at: datetime | None = None
     cancel_reason: str = ""
     review_note: str = ""
+    provider_id: int | None = None
+    id: int = 0  # the ServiceEvent's id (e.g. to report a problem with it)
 
     @property
     def counted(self) -> bool:
@@ -280,6 +282,8 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             ended_at=event.ended_at,
             cancel_reason=event.cancel_reason,
             review_note=event.review_note,
+            provider_id=event.provider_id,
+            id=event.id,
         )
         for event, provider_name in event_rows
     )

@@ -34,6 +34,8 @@ from hbapp.domain.alerts import (
 from hbapp.models import (
     CaseWorkerAssignment,
     Client,
+    Dispute,
+    DisputeStatus,
     Feedback,
     SurveyAssignment,
     SurveyResponse,
@@ -143,6 +145,13 @@ def _facts(
             .group_by(SwapRequest.client_id)
         ).all()
     )
+    disputes = dict(
+        session.exec(
+            select(Dispute.client_id, func.count(Dispute.id))
+            .where(Dispute.client_id.in_(ids), Dispute.status == DisputeStatus.OPEN.value)
+            .group_by(Dispute.client_id)
+        ).all()
+    )
     facts = {}
     for client in clients:
         month = load_month(session, client, today, today)
@@ -151,6 +160,7 @@ def _facts(
             surveys=tuple(surveys[client.id]),
             open_flags=int(flags.get(client.id, 0)),
             pending_swaps=int(swaps.get(client.id, 0)),
+            open_disputes=int(disputes.get(client.id, 0)),
             budget_cents=month.statement.budget_cents if month else None,
             projected_used_cents=month.statement.projected_used_cents if month else None,
         ), month

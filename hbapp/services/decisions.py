@@ -65,7 +65,7 @@ from hbapp.models import (
     SwapStatus,
     utcnow,
 )
-from hbapp.services import audit
+from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames
 from hbapp.services.catalog import BASE_BAND, service_bands, unit_values_on
@@ -608,6 +608,9 @@ def grant(engine: Engine, actor: Actor, client_id: int, draft: DecisionDraft,
         _bump(session, client)
         audit.record(session, actor.person_id, "grant_decision", client_id, number=number,
                      budget_id=budget.id, **_draft_details(draft))
+        messages.notify(session, messages.client_and_agents(session, client_id, "view", today),
+                        "decision_made", subject_client_id=client_id, link="/decisions",
+                        number=number, from_date=draft.valid_from)
         return number
 
 
@@ -743,6 +746,9 @@ def change(engine: Engine, actor: Actor, client_id: int, number: str, draft: Dec
         audit.record(session, actor.person_id, "change_decision", client_id, number=number,
                      version=version, budget_id=budget.id, conflicts=conflicts,
                      **_draft_details(draft))
+        messages.notify(session, messages.client_and_agents(session, client_id, "view", today),
+                        "decision_changed", subject_client_id=client_id, link="/decisions",
+                        number=number, from_date=draft.valid_from)
         return conflicts
 
 
@@ -787,6 +793,9 @@ def end(engine: Engine, actor: Actor, client_id: int, number: str, last_month: d
         _bump(session, client)
         audit.record(session, actor.person_id, "end_decision", client_id, number=number,
                      last_month=last_month, decision_date=decision_date, conflicts=conflicts)
+        messages.notify(session, messages.client_and_agents(session, client_id, "view", today),
+                        "decision_ended", subject_client_id=client_id, link="/decisions",
+                        number=number, month=last_month)
         return conflicts
 
 

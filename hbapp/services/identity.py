@@ -22,6 +22,7 @@ from hbapp.db import read_session, write_session
 from hbapp.models import (CaseWorkerAssignment, Client, Consent, LoginSession, Mandate, Person,
                           ProviderStaff)
 from hbapp.services.access import Actor, Represented, load_actor, represented_clients
+from hbapp.services.messages import count_unread
 from hbapp.services.sessions import SessionInfo, resolve_session, touch_session
 
 
@@ -34,6 +35,7 @@ class SignedIn:
     represented: tuple[Represented, ...]
     acting_for: Represented | None  # None: acting for nobody (e.g. a worker)
     provider_ids: tuple[int, ...] = ()  # providers whose staff this person is
+    unread_messages: int = 0  # as of the page load (see SignedInCache)
 
 
 def signed_in(
@@ -58,6 +60,7 @@ class _PersonPart:
     text_size: str
     represented: tuple[Represented, ...]
     provider_ids: tuple[int, ...] = ()
+    unread_messages: int = 0
 
 
 def _load_person(engine: Engine, person_id: int, today: date) -> _PersonPart:
@@ -68,7 +71,10 @@ def _load_person(engine: Engine, person_id: int, today: date) -> _PersonPart:
         provider_ids = tuple(session.exec(
             select(ProviderStaff.provider_id).where(ProviderStaff.person_id == person_id)
             .order_by(ProviderStaff.provider_id)).all())
-    return _PersonPart(actor, person.locale, person.text_size, represented, provider_ids)
+        # The navigation's unread count: one index-only count, read with the person.
+        unread = count_unread(session, person_id)
+    return _PersonPart(actor, person.locale, person.text_size, represented, provider_ids,
+                       unread)
 
 
 def _compose(info: SessionInfo, part: _PersonPart) -> SignedIn:
@@ -77,7 +83,7 @@ def _compose(info: SessionInfo, part: _PersonPart) -> SignedIn:
     if acting_for is None and represented:
         acting_for = represented[0]
     return SignedIn(part.actor, info.expires_at, part.locale, part.text_size, represented,
-                    acting_for, part.provider_ids)
+                    acting_for, part.provider_ids, part.unread_messages)
 
 
 @dataclass

@@ -77,7 +77,7 @@ from hbapp.models import (
     Voucher,
     utcnow,
 )
-from hbapp.services import audit
+from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import _budget_for_month, line_unit_value, load_month
 from hbapp.services.prices import price_on, prices_on
@@ -310,6 +310,12 @@ def _external_id(value: str | None) -> str | None:
     return value or None
 
 
+def _message_params(service: ServiceType, event: ServiceEvent) -> dict:
+    """What a message about an event says: its day and the service (in every language)."""
+    return {"event_date": event.started_at.date(),
+            "service": {"fi": service.name_fi, "sv": service.name_sv, "en": service.name_en}}
+
+
 def _lock_money(session: Session, client_id: int, month: date) -> Budget | None:
     """Lock the client, then the budget row of the month (the order of the decision service;
     the swap service locks the same budget row), and return the budget."""
@@ -462,6 +468,11 @@ def _record(session: Session, provider_id: int, data: EventInput, source: str,
                  self_pay_cents=event.self_pay_cents,
                  km_compensation_cents=event.km_compensation_cents,
                  line_remaining_cents=line_left, external_id=external_id)
+    if status is EventStatus.NEEDS_REVIEW:
+        # The client's own worker decides it (the review queue, /worker/events).
+        messages.notify(session, [client.own_worker_id], "event_needs_review",
+                        subject_client_id=client.id, link="/worker/events",
+                        **_message_params(service, event))
     return _view(session, event)
 
 
@@ -544,6 +555,11 @@ def cancel_event(engine: Engine, *, provider_id: int, event_id: int, reason: str
             audit.record(session, actor.person_id if actor else None, "event_cancelled",
                          event.client_id, event_id=event.id, provider_id=provider_id,
                          previous_status=previous, reason=reason, api_token_id=api_token_id)
+            service = session.get(ServiceType, event.service_type_id)
+            messages.notify(session, messages.client_and_agents(session, event.client_id, "view"),
+                            "event_cancelled", subject_client_id=event.client_id,
+                            link=f"/budget?month={month:%Y-%m}",
+                            **_message_params(service, event))
             session.flush()
             result = _view(session, event)
         except EventRefused as error:

@@ -20,7 +20,7 @@ from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.inputs import MAX_ID
 from hbapp.domain.scoring import INSTRUMENT_IDS, ScoringError, score, validate_answers
 from hbapp.models import Client, SurveyAssignment, SurveyResponse, utcnow
-from hbapp.services import audit
+from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, require_client_access
 
 TIMEPOINTS = ("baseline", "6_months", "end")
@@ -144,6 +144,9 @@ def assign_survey(
         audit.record(session, actor.person_id, "survey_assign", client_id,
                      assignment_id=row.id, instrument=instrument_id, timepoint=timepoint,
                      due_on=due_on.isoformat())
+        messages.notify(session, messages.client_and_agents(session, client_id, "surveys", today),
+                        "survey_assigned", subject_client_id=client_id,
+                        link=f"/surveys/{row.id}", due_date=due_on)
         return _assignment_view(row, today)
 
 

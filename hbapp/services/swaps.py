@@ -55,7 +55,7 @@ from hbapp.models import (
     SwapStatus,
     utcnow,
 )
-from hbapp.services import audit
+from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import BudgetMonth, ServiceNames, _budget_for_month, load_month
 
@@ -541,6 +541,12 @@ def decide_swap(engine: Engine, actor: Actor, swap_id: int, approve: bool, reaso
             audit.record(session, actor.person_id, "swap_decided", swap.client_id,
                          swap_id=swap.id, status=swap.status, reason=reason,
                          budget_version=loaded.budget.version)
+            # The requester and the client (and whoever manages the client's swaps) hear of it.
+            messages.notify(
+                session, [swap.requested_by_person_id,
+                          *messages.client_and_agents(session, swap.client_id, "manage", today)],
+                "swap_approved" if swap.status == SwapStatus.APPROVED.value else "swap_declined",
+                subject_client_id=swap.client_id, link="/swap", month=swap.month)
             session.flush()
             view = _swap_views(session, [swap], today)[0]
     if refusal is not None:

@@ -95,6 +95,11 @@ ACTION_TEXTS = {
     "worker_view_client": N_("{who} looked at your data"),
     "worker_view_caseload": N_("{who} looked at the list of their clients, with you in it"),
     "worker_view_provider_feedback": N_("{who} looked at your feedback on providers"),
+    "dispute_opened": N_("{who} reported a problem with a service event"),
+    "dispute_decided": N_("{who} decided a reported problem with a service event"),
+    "view_disputes": N_("{who} looked at the problems you reported"),
+    "provider_view_disputes": N_("{who} looked at the problems you reported about their "
+                                 "services"),
     "refused": N_("{who} tried to see or change your data and was not allowed"),
     "research_export": N_("Your data was included in a research export without your name or "
                           "personal identity code"),

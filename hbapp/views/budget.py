@@ -115,8 +115,16 @@ def summary_texts(t: Translator, month: BudgetMonth) -> dict[str, str]:
     }
 
 
+# How hbapp.services.disputes marks an event it cancelled ("dispute <id>: <reason>").
+DISPUTE_CANCEL_PREFIX = "dispute "
+
+
 def _event_note(t: Translator, event: EventView) -> str:
     """How an event that does not count is explained to the client (plain language)."""
+    if event.status == EventStatus.CANCELLED.value and event.cancel_reason.startswith(
+            DISPUTE_CANCEL_PREFIX):
+        return t("Cancelled because your report was accepted. This is not taken from your "
+                 "budget.")
     if event.status == EventStatus.CANCELLED.value:
         return t("cancelled: {reason}. This is not taken from your budget.",
                  reason=event.cancel_reason)
@@ -138,6 +146,7 @@ def event_texts(t: Translator, month: BudgetMonth) -> list[dict[str, str]]:
                 "when": t("{date} at {time}", date=t.weekday_date(event.started_at),
                           time=t.time(event.started_at)),
                 "iso": event.started_at.isoformat(timespec="minutes"),
+                "id": str(event.id),
                 "service": view.names.get(t.locale),
                 "provider": event.provider_name,
                 "quantity": t.quantity(event.units, event.unit),

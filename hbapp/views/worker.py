@@ -10,6 +10,7 @@ from babel import numbers
 from hbapp.domain.alerts import (
     BUDGET_HIGH_ALERT,
     BUDGET_LOW_ALERT,
+    DISPUTE_OPEN_ALERT,
     FEEDBACK_FLAG_ALERT,
     PROMIS_DROP_ALERT,
     SURVEY_OVERDUE_ALERT,
@@ -29,6 +30,7 @@ ALERT_LABELS = {
     SURVEY_OVERDUE_ALERT: N_("Survey overdue"),
     FEEDBACK_FLAG_ALERT: N_("Feedback flag open"),
     SWAP_PENDING_ALERT: N_("Swap request waiting"),
+    DISPUTE_OPEN_ALERT: N_("Reported problem waiting"),
     BUDGET_LOW_ALERT: N_("Budget use under 30 %"),
     BUDGET_HIGH_ALERT: N_("Budget use over 100 %"),
 }
@@ -102,6 +104,10 @@ def alert_text(t: Translator, alert: Alert) -> str:
                           n=alert.count)
     if alert.kind == SWAP_PENDING_ALERT:
         return t.ngettext("{n} swap request waiting", "{n} swap requests waiting", alert.count,
+                          n=alert.count)
+    if alert.kind == DISPUTE_OPEN_ALERT:
+        return t.ngettext("{n} reported problem with a service event waiting",
+                          "{n} reported problems with service events waiting", alert.count,
                           n=alert.count)
     if alert.kind == BUDGET_LOW_ALERT:
         return t("Budget forecast for the month: {percent} used (under 30 %)",

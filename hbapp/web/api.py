@@ -132,6 +132,8 @@ class AssetCacheHeaders:
 def build_api() -> Starlette:
     from hbapp.web.auth import build_auth_app
     from hbapp.web.provider_api import PREFIX as PROVIDER_API, build_provider_api
+    from hbapp.web.settlements import settlement_routes
+    from hbapp.web.statements import statement_routes
     from hbapp.web.survey_api import survey_routes
 
     routes = [
@@ -139,6 +141,8 @@ def build_api() -> Starlette:
         Mount("/auth", app=build_auth_app()),
         *survey_routes(),
         Mount(PROVIDER_API, app=build_provider_api()),
+        *statement_routes(),
+        *settlement_routes(),
     ]
     if get_settings().dev_oidc_enabled:
         from hbapp.web.dev_oidc import build_dev_oidc_app

@@ -34,6 +34,7 @@ ROUTES = [
     "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
     "/provider/events", "/provider/events/new", "/worker/events",
     "/provider/api", "/provider/events/import",
+    "/messages", "/disputes/new", "/worker/disputes", "/provider/disputes",
 ]
 # Pages for some roles only, with the roles that may see them (everyone else gets the page's
 # refusal, which ROUTES checks too).

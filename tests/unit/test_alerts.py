@@ -109,13 +109,14 @@ def test_client_alerts_combines_every_rule_in_type_order():
         surveys=(OpenSurvey(date(2026, 3, 1)),),
         open_flags=2,
         pending_swaps=1,
+        open_disputes=1,
         budget_cents=100_000,
         projected_used_cents=120_000,
     )
     alerts = client_alerts(facts, TODAY)
     assert [a.kind for a in alerts] == [
         "promis_drop", "whoqol_drop", "survey_overdue", "feedback_flag", "swap_pending",
-        "budget_high",
+        "dispute_open", "budget_high",
     ]
     assert alerts[3].count == 2
     assert client_alerts(ClientFacts(), TODAY) == []

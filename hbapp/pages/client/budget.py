@@ -15,8 +15,10 @@ from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.budget import budget_month
+from hbapp.services.disputes import client_disputes
 from hbapp.state import AppState, T, today
 from hbapp.views.budget import event_texts, line_texts, summary_texts
+from hbapp.views.disputes import dispute_texts
 
 
 class BudgetState(AppState):
@@ -30,6 +32,10 @@ class BudgetState(AppState):
     summary: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     events: list[dict[str, str]] = []
+    # Problems reported with this month's events (and their outcome); may the person report?
+    disputes: list[dict[str, str]] = []
+    can_dispute: bool = False
+    can_download: bool = False  # a statement exists for the current and past months
 
     def _show(self, wanted: date):
         current = self._refresh_session()
@@ -37,8 +43,9 @@ class BudgetState(AppState):
         self.month = wanted.strftime("%Y-%m")
         self.month_label = t.month(wanted)
         self.has_budget = self.denied = False
-        self.summary, self.lines, self.events = {}, [], []
-        self.can_go_back = self.can_go_forward = False
+        self.summary, self.lines, self.events, self.disputes = {}, [], [], []
+        self.can_dispute = False
+        self.can_go_back = self.can_go_forward = self.can_download = False
         if current is None or current.acting_for is None:
             return
         try:
@@ -60,9 +67,16 @@ class BudgetState(AppState):
             self.can_go_forward = wanted < this_month
             return
         self.has_budget = True
+        self.can_download = wanted <= this_month
         self.summary = summary_texts(t, result)
         self.lines = [line_texts(t, result, line) for line in result.statement.lines]
-        self.events = event_texts(t, result)
+        disputes = client_disputes(get_engine(), current.actor, current.acting_for.client_id,
+                                   wanted, today())
+        self.disputes = [dispute_texts(t, d) for d in disputes]
+        open_events = {d.event.id for d in disputes if d.status == "open"}
+        self.can_dispute = "manage" in current.acting_for.scopes
+        self.events = [{**e, "disputed": "1" if int(e["id"]) in open_events else ""}
+                       for e in event_texts(t, result)]
         self.can_go_back = wanted > result.first_month
         last = result.last_month or this_month
         self.can_go_forward = wanted < min(last, add_months(this_month, 1))
@@ -191,8 +205,62 @@ def event_item(event: rx.Var) -> rx.Component:
                     rx.cond(counted, event["self_pay"], rx.el.s(event["self_pay"]))),
         ),
         rx.cond(event["km"] != "", rx.el.p(event["km"], class_name="muted")),
+        rx.cond(
+            event["disputed"] != "",
+            rx.el.p(T("You reported a problem with this event. Your case worker will decide it."),
+                    class_name="dispute-status"),
+            rx.cond(
+                BudgetState.can_dispute & counted,
+                rx.el.p(rx.el.a(T("Report a problem"),
+                                rx.el.span(" ", event["service"], " ", event["when"],
+                                           class_name="visually-hidden"),
+                                href="/disputes/new?event=" + event["id"],
+                                class_name="dispute-link")),
+            ),
+        ),
         class_name=rx.cond(counted, "event", "event event-not-counted"),
         data_status=event["status"],
+        custom_attrs={"data-event-id": event["id"]},
+    )
+
+
+def dispute_item(dispute: rx.Var) -> rx.Component:
+    return rx.el.li(
+        rx.el.p(rx.el.time(dispute["event_when"], date_time=dispute["event_iso"]),
+                class_name="event-when"),
+        rx.el.p(rx.el.strong(dispute["event_service"]), " · ", dispute["event_quantity"]),
+        rx.el.p(dispute["event_provider"], class_name="muted"),
+        rx.el.p(T("Your report:"), " ", dispute["reason"]),
+        rx.cond(dispute["comment"] != "", rx.el.p(dispute["comment"], class_name="muted")),
+        rx.el.p(dispute["status_text"],
+                class_name="dispute-status dispute-" + dispute["status"]),
+        rx.cond(dispute["explanation"] != "",
+                rx.el.p(T("Case worker's explanation:"), " ", dispute["explanation"])),
+        class_name="event",
+        custom_attrs={"data-dispute-status": dispute["status"]},
+    )
+
+
+def statement_links() -> rx.Component:
+    """Plain links (not the websocket): the browser downloads the file with the session cookie."""
+    return rx.cond(
+        BudgetState.can_download,
+        rx.el.section(
+            rx.el.h2(T("Statement of the month"), id="statement-heading"),
+            rx.el.p(T("Keep the month's budget and services as a file.")),
+            rx.el.ul(
+                rx.el.li(rx.el.a(T("Download as PDF"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.pdf?month=" + BudgetState.month,
+                                 download=True, id="statement-pdf")),
+                rx.el.li(rx.el.a(T("Download as CSV"), " (", BudgetState.month_label, ")",
+                                 href="/api/statement.csv?month=" + BudgetState.month,
+                                 download=True, id="statement-csv")),
+                class_name="link-list",
+            ),
+            rx.el.p(T("The CSV file opens in a spreadsheet such as Excel."), class_name="muted"),
+            class_name="card",
+            aria_labelledby="statement-heading",
+        ),
     )
 
 
@@ -218,6 +286,15 @@ def budget_content() -> rx.Component:
             ),
             aria_labelledby="events-heading",
         ),
+        rx.cond(
+            BudgetState.disputes.length() > 0,
+            rx.el.section(
+                rx.el.h2(T("Problems you reported"), id="disputes-heading"),
+                rx.el.ul(rx.foreach(BudgetState.disputes, dispute_item), class_name="event-list"),
+                aria_labelledby="disputes-heading",
+            ),
+        ),
+        statement_links(),
     )
 
 

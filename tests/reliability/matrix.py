@@ -107,6 +107,7 @@ def run_matrix(url: str, roles=world.ROLES, sample_clients: int = 3,
             current = identity.signed_in(engine, token, today) if token else None
             own_name = current.actor.name if current else ""
             visible = secrets.visibility(engine, person_id, today)
+            represented = {r.client_id for r in current.represented} if current else set()
             hidden = [c for c in client_ids if visible.get(c) != "full"] or client_ids
             for state, state_handlers in by_state.items():
                 route = _route_for(state, routes)
@@ -114,27 +115,37 @@ def run_matrix(url: str, roles=world.ROLES, sample_clients: int = 3,
                 contexts = client_ids if dynamic else [hidden[0]]
                 for target in contexts:
                     tab = app.tab(cookie)
-                    allowed = ({target: visible[target]} if target in visible else {}) \
-                        if dynamic else visible
+                    allowed = visible
+                    if dynamic:
+                        # A page of one client: only that client, and whom the person
+                        # acts for (the person switcher on every page names them).
+                        allowed = {c: "full" for c in represented}
+                        if target in visible:
+                            allowed[target] = visible[target]
                     opened = tab.open(route, {"client_id": str(target)} if dynamic else None)
                     where = f"{subject or 'signed out'} {route} client {target}"
+                    # The privacy page lists who handled the person's data, by name: the
+                    # matrix's own earlier calls by other roles among them.
+                    names_ok = route == "/privacy"
                     _check_common(result, secrets, opened, allowed, own_name,
-                                  f"{where} page load")
+                                  f"{where} page load", names_ok)
                     for handler in state_handlers:
                         _call(result, engine, watch, secrets, tab, handler, current, allowed,
-                              own_name, target, where)
+                              own_name, target, where, names_ok)
+    watch.close()
     return result
 
 
-def _check_common(result, secrets, answer, allowed, own_name, where) -> None:
-    for leak in secrets.leaks(answer.text, allowed, own_name):
+def _check_common(result, secrets, answer, allowed, own_name, where,
+                  names_ok: bool = False) -> None:
+    for leak in secrets.leaks(answer.text, allowed, own_name, names_ok):
         result.problem(f"LEAK {where}: {leak}")
     for error in answer.unhandled():
         result.problem(f"UNHANDLED {where}: {type(error).__name__}: {error}")
 
 
 def _call(result, engine, watch, secrets, tab, handler: HandlerRef, current, allowed, own_name,
-          target, where) -> None:
+          target, where, names_ok) -> None:
     audience = declared_audience(handler.fn)
     reason = "undeclared" if audience is None else permits(audience, current)
     payload = plausible_payload(handler, target)
@@ -143,7 +154,7 @@ def _call(result, engine, watch, secrets, tab, handler: HandlerRef, current, all
     answer = tab.call(handler, payload)
     result.calls += 1
     label = f"{where} {handler.qualname}"
-    _check_common(result, secrets, answer, allowed, own_name, label)
+    _check_common(result, secrets, answer, allowed, own_name, label, names_ok)
     scripts = "\n".join(answer.scripts)
     if reason is not None:
         result.outcomes["refused at the gate"] += 1

@@ -232,3 +232,32 @@ def ledger_problems(w: VolumeWorld) -> list[str]:
         if audits.get("swap_requested", 0) != len(swaps):
             problems.append(f"{len(swaps)} swaps but {audits.get('swap_requested', 0)} audited")
     return problems
+
+
+def ledger_problems_all(engine, today: date) -> list[str]:
+    """Money invariants of every client: swaps never create money (each swap's adjustments
+    and each month's sum to zero) and no month of this year's budgets has a line below zero
+    without a recorded conflict."""
+    from hbapp.models import Client, DecisionConflict, LineAdjustment
+
+    from hbapp.services.budget import load_month
+
+    problems = []
+    with read_session(engine) as session:
+        for swap_id, net in session.exec(
+                select(LineAdjustment.swap_request_id, func.sum(LineAdjustment.delta_cents))
+                .group_by(LineAdjustment.swap_request_id)).all():
+            if int(net) != 0:
+                problems.append(f"swap {swap_id} created money: net {net}")
+        month = month_start(today)
+        for client in session.exec(select(Client)).all():
+            loaded = load_month(session, client, month, today)
+            if loaded is None:
+                continue
+            conflicts = session.exec(select(func.count()).select_from(DecisionConflict).where(
+                DecisionConflict.client_id == client.id)).one()
+            for line in loaded.statement.lines:
+                if line.value_cents < 0 and not conflicts:
+                    problems.append(f"client {client.id} {line.service_code}: value "
+                                    f"{line.value_cents}")
+    return problems

@@ -32,6 +32,12 @@ ROLES: tuple[str | None, ...] = (
 )
 
 
+def json_escaped(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
 def use_database(url: str) -> Engine:
     """Point settings, the shared engine and the session cache at `url`."""
     from hbapp.config import get_settings
@@ -155,9 +161,26 @@ class ClientSecrets:
     secrets: set[str] = field(default_factory=set)  # identity code, address, phone
 
 
+def _ui_texts_with(markers: set[str]) -> list[str]:
+    """Translated UI strings that quote a marker (a hint's example identity code)."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    found = []
+    for po in Path("locales").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                text = message.string if isinstance(message.string, str) else ""
+                if text and any(m in text for m in markers):
+                    found.append(text)
+    return sorted(found, key=len, reverse=True)
+
+
 @dataclass
 class Secrets:
     clients: dict[int, ClientSecrets]
+    ui_texts: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls, engine: Engine) -> Secrets:
@@ -177,7 +200,8 @@ class Secrets:
             for mandate, person in session.exec(
                     select(Mandate, Person).join(Person, Person.id == Mandate.agent_person_id)):
                 found[mandate.client_id].names.add(person.display_name)
-        return cls(found)
+        markers = {m for entry in found.values() for m in entry.secrets | entry.names}
+        return cls(found, _ui_texts_with(markers))
 
     def visibility(self, engine: Engine, person_id: int | None, today: date) -> dict[int, str]:
         """client id -> 'full' (may see the client's data) or 'name' (may see who it is)."""
@@ -211,15 +235,19 @@ class Secrets:
                     seen[voucher.client_id] = "full"
         return seen
 
-    def leaks(self, text: str, allowed: dict[int, str], own_name: str = "") -> list[str]:
-        """What of a client `allowed` does not cover appears in `text`."""
+    def leaks(self, text: str, allowed: dict[int, str], own_name: str = "",
+              names_allowed: bool = False) -> list[str]:
+        """What of a client `allowed` does not cover appears in `text` (UI texts that quote
+        an example, like the identity-code hint, are not the client's data)."""
+        for ui_text in self.ui_texts:
+            text = text.replace(ui_text, "").replace(json_escaped(ui_text), "")
         found = []
         for client_id, entry in self.clients.items():
             level = allowed.get(client_id)
             if level == "full":
                 continue
             markers = set(entry.secrets)
-            if level != "name":
+            if level != "name" and not names_allowed:
                 markers |= entry.names
             for marker in markers:
                 if marker and marker != own_name and marker in text:

@@ -28,8 +28,10 @@ from __future__ import annotations
 import json
 import random
 import secrets as pysecrets
+import re
 import threading
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -110,7 +112,7 @@ class _Traffic:
     # -- survey outbox ------------------------------------------------------------------
 
     def _surveys(self) -> None:
-        headers = {"cookie": self.cookie, "origin": self.app.base_url,
+        headers = {"cookie": self.cookie, "origin": self.app.base_url, "x-hb-request": "1",
                    "content-type": "application/json"}
         with httpx.Client(base_url=self.app.base_url, timeout=10) as http:
             for assignment in self.assignments:
@@ -142,29 +144,22 @@ class _Traffic:
     # -- swaps through the websocket ----------------------------------------------------
 
     def _swaps(self) -> None:
-        from tests.browser.reflex_socket import ReflexTab, state_path
+        from tests.browser.reflex_socket import ReflexTab
 
-        swap = state_path("pages.client.swap", "SwapState")
-        steps = [("start", {}), ("submit_from", {"form_data": {"from": "home_care"}}),
-                 ("submit_to", {"form_data": {"to": "cleaning"}}),
-                 ("submit_amount", {"form_data": {"amount": "1"}}),
-                 ("to_check", {}), ("confirm", {})]
         while not self.stop.is_set():
+            token = str(uuid.uuid4())
+
+            def page(path: str):
+                tab = ReflexTab(self.app.socket_url, self.cookie, token=token,
+                                origin=self.app.base_url)
+                tab.connect(path, timeout=30)
+                return tab, "\n".join(tab.frames)
+
             try:
-                with ReflexTab(self.app.socket_url, self.cookie,
-                               origin=self.app.base_url) as tab:
-                    tab.connect("/swap", timeout=20)
-                    answer = ""
-                    for name, payload in steps:
-                        self.result.operations_tried["swap event"] += 1
-                        answer = tab.call("/swap", f"{swap}.{name}", payload, timeout=20)
-                        if "hbNotice" in answer:
-                            self.result.notices += 1
-                        if not answer.strip():
-                            self.result.silent_answers += 1
-                    if '"step_rx_state_":"result"' in answer:
-                        with self.lock:
-                            self.result.swaps_acknowledged += 1
+                done = swap_through_pages(page, self.result)
+                if done:
+                    with self.lock:
+                        self.result.swaps_acknowledged += 1
             except Exception as error:  # noqa: BLE001 - a dropped socket: the page reconnects
                 self.result.operations_tried[f"swap: {type(error).__name__}"] += 1
                 time.sleep(0.5)
@@ -184,6 +179,42 @@ class _Traffic:
                 time.sleep(0.5)
             self.result.operations_tried["decision change"] += 1
             time.sleep(0.3)
+
+
+SWAP = "reflex___state____state.hbapp___state____app_state." \
+       "hbapp___pages___client___swap____swap_state"
+SWAP_STEPS = (
+    ("/swap", "start", None),
+    ("/swap?step=month", "submit_month", "month"),
+    ("/swap?step=from", "submit_from", {"from": "home_care"}),
+    ("/swap?step=to", "submit_to", {"to": "cleaning"}),
+    ("/swap?step=amount", "submit_amount", {"amount": "1"}),
+    ("/swap?step=preview", "to_check", None),
+    ("/swap?step=check", "confirm", None),
+)
+
+
+def swap_through_pages(page, result: FaultResult) -> bool:
+    """One swap as the wizard does it: each step is its own address (a page load), then the
+    step's event. `page(path)` loads a page and returns (tab, what the load sent). True when
+    the last answer shows the result step."""
+    answer = ""
+    for path, handler, form in SWAP_STEPS:
+        tab, loaded = page(path)
+        try:
+            if form == "month":
+                found = re.search(r'"months_rx_state_": ?\[\{"code": ?"([^"]+)"', loaded)
+                if not found:
+                    return False
+                form = {"month": found.group(1)}
+            payload = {"form_data": form} if form is not None else {}
+            result.operations_tried["swap event"] += 1
+            answer = tab.call(path, f"{SWAP}.{handler}", payload, timeout=30)
+            if "hbNotice" in answer:
+                result.notices += 1
+        finally:
+            tab.close()
+    return re.search(r'"step_rx_state_": ?"result"', answer) is not None
 
 
 def _watch_health(app: servers.OwnApp, stop: threading.Event, seen: list[int]) -> None:
@@ -281,6 +312,14 @@ def _check(engine, app, traffic: _Traffic, result: FaultResult) -> None:
         if completed < len(traffic.acknowledged):
             result.problems.append(f"{completed} assignments completed, "
                                    f"{len(traffic.acknowledged)} acknowledged")
+        from hbapp.models import SwapRequest
+
+        stored_swaps = session.exec(select(func.count()).select_from(SwapRequest).where(
+            SwapRequest.client_id == traffic.client_id)).one()
+        if stored_swaps < result.swaps_acknowledged:
+            result.lost += result.swaps_acknowledged - stored_swaps
+            result.problems.append(f"{result.swaps_acknowledged} swaps acknowledged, "
+                                   f"{stored_swaps} stored")
     problems = ledger_problems(volume_world(engine))
     result.problems.extend(f"ledger: {p}" for p in problems)
     result.doubled += sum(1 for p in problems if "adjustments" in p or "created money" in p)

@@ -138,6 +138,9 @@ def _reason(error: BaseException) -> str | None:
         return error.code
     if isinstance(error, AccessDenied):
         return error.reason
+    code = getattr(error, "code", None)
+    if type(error).__name__ == "EventRefused" and code:
+        return f"event: {code}"
     return None
 
 
@@ -227,6 +230,16 @@ def ledger_problems(w: VolumeWorld) -> list[str]:
                     problems.append(f"{month} {line.service_code}: value {line.value_cents}")
             if month == w.months[0] and loaded.statement.remaining_cents < 0:
                 problems.append(f"{month}: over budget by {-loaded.statement.remaining_cents}")
+        from hbapp.models import ServiceEvent
+
+        if hasattr(ServiceEvent, "external_id"):
+            doubled = session.exec(
+                select(ServiceEvent.provider_id, ServiceEvent.external_id, func.count())
+                .where(ServiceEvent.external_id.is_not(None))
+                .group_by(ServiceEvent.provider_id, ServiceEvent.external_id)
+                .having(func.count() > 1)).all()
+            problems.extend(f"event {e} of provider {p} stored {n} times"
+                            for p, e, n in doubled)
         audits = dict(session.exec(select(AuditLog.action, func.count()).where(
             AuditLog.subject_client_id == w.client_id).group_by(AuditLog.action)).all())
         if audits.get("swap_requested", 0) != len(swaps):
@@ -261,3 +274,42 @@ def ledger_problems_all(engine, today: date) -> list[str]:
                     problems.append(f"client {client.id} {line.service_code}: value "
                                     f"{line.value_cents}")
     return problems
+
+
+# ------------------------------------------------------------------ provider events (issue 14b)
+
+
+def _provider_event(w: VolumeWorld, rng: random.Random):
+    """Aino's home-care provider records a visit (sometimes one it sent before: the same
+    external_id must come back as the first event, never a second row)."""
+    from datetime import datetime, timedelta
+
+    from hbapp.models import Voucher
+    from hbapp.services.provider_events import EventInput, local_now, record_event
+
+    with read_session(w.engine) as session:
+        voucher = session.exec(select(Voucher).where(Voucher.client_id == w.client_id)
+                               .order_by(Voucher.id)).first()
+    if voucher is None:
+        return lambda: ("provider event", "no voucher")
+    now = local_now()
+    start = datetime.combine(now.date() - timedelta(days=rng.randint(0, 3)),
+                             datetime.min.time()).replace(hour=rng.randint(7, 15))
+    if start > now - timedelta(hours=2):
+        start = (now - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    data = EventInput(voucher=voucher.code, service_code="home_care", start=start,
+                      end=start + timedelta(minutes=rng.choice([30, 45, 60])),
+                      external_id=f"vol-{rng.randint(0, 150)}")
+    staff = _actor(w.engine, "demo-provider")
+    return lambda: ("provider event", record_event(w.engine, provider_id=voucher.provider_id,
+                                                   data=data, source="ui", actor=staff))
+
+
+def _register_provider_events() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("hbapp.services.provider_events") is not None:
+        EXTRA_KINDS["provider event"] = _provider_event
+
+
+_register_provider_events()

@@ -30,13 +30,14 @@ LOCALES := fi sv en
 POT := locales/messages.pot
 BABEL_KEYWORDS := -k T -k t -k N_ -k ngettext:1,2
 
-.PHONY: help setup run run-prod bench test test-fast test-browser db seed locales-extract \
+.PHONY: help setup run run-prod bench reliability test test-fast test-browser db seed locales-extract \
         locales-update locales-compile locales-check chromium clean
 
 help:
 	@echo "make run        set up and serve the app on http://localhost:$(PORT) (SQLite, demo data, dev sign-in)"
 	@echo "make run-prod   the production profile: PostgreSQL, Redis, several workers (see README)"
 	@echo "make bench      the benchmarks (BENCH_ARGS=--full for the full sizes); not part of make test"
+	@echo "make reliability  authorization matrix, fuzzing, faults, concurrency at volume; prints a table (RELIABILITY_ARGS narrows)"
 	@echo "make test       set up and run the whole test suite (unit, integration on SQLite and PostgreSQL, browser)"
 	@echo "make locales-extract / locales-update / locales-compile / locales-check"
 
@@ -88,6 +89,11 @@ run-prod: setup
 # Benchmarks (not part of `make test`); BENCH_ARGS=--full for the sizes of issue 9.
 bench: setup chromium
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Reliability figures (issue 17; not part of `make test`): its own PostgreSQL cluster, Redis
+# and backend; RELIABILITY_ARGS="--only fuzz --fuzz 500" narrows a run (see README).
+reliability: setup
+	$(PY) -m tests.reliability.run $(RELIABILITY_ARGS)
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

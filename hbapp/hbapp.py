@@ -11,6 +11,10 @@ from hbapp.config import get_settings
 from hbapp.middleware import GuardMiddleware, handle_backend_exception
 from hbapp.web.api import AssetCacheHeaders, UploadLimit, build_api
 from hbapp.web.security import SecurityHeaders, protect_state_files
+from hbapp.workers import respawn_failed_workers
+
+# Before Reflex's CLI creates the Granian server: a worker that dies is replaced (issue 17).
+respawn_failed_workers()
 
 # Before Reflex creates its state manager: the tabs' pickled states are private files.
 protect_state_files()

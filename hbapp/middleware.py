@@ -159,8 +159,10 @@ def check_arguments(fn, payload: Any) -> None:
             raise Refusal("bad_input")
 
 
-def _coerce(fn, payload: dict) -> dict:
+def _coerce(fn, payload: Any) -> Any:
     """Reflex turns numeric strings into ints for `int` parameters; check what it will pass."""
+    if not isinstance(payload, dict):
+        return payload  # check_arguments refuses it: an event's payload is an object
     _, hints = _parameters(fn)
     result = dict(payload)
     for name, value in payload.items():

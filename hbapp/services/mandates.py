@@ -507,9 +507,14 @@ def worker_access(engine: Engine, actor: Actor, client_id: int, today: date) -> 
                             if c.recorded_by_person_id else None, c.given_on, c.note)
                 for c in rows
             )
+        # Only people already connected to this client (any mandate of theirs, in any
+        # state): listing everyone in the register would show the worker the clients and
+        # relatives of other clients. Anyone else is found by e-mail or identity code.
         people = session.exec(
-            select(Person).where(Person.is_worker.is_(False), Person.is_admin.is_(False))
-            .order_by(Person.display_name)
+            select(Person).join(Mandate, Mandate.agent_person_id == Person.id)
+            .where(Mandate.client_id == client_id, Person.is_worker.is_(False),
+                   Person.is_admin.is_(False))
+            .distinct().order_by(Person.display_name)
         ).all()
         agents = tuple(PersonChoice(p.id, p.display_name) for p in people
                        if p.id != client.person_id)

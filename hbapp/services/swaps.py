@@ -31,7 +31,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from hbapp.db import write_session
+from hbapp.db import lock_row, write_session
 from hbapp.domain.ledger import month_start
 from hbapp.domain.rulebook import Rulebook, load_rulebook
 from hbapp.domain.swaps import (
@@ -186,6 +186,11 @@ def _load(session: Session, client: Client, month: date, today: date, lock: bool
         raise SwapError("no_budget", "from")
     if lock:
         # The lock first, the balances after: what we read cannot change until we commit.
+        # Every writer of a client's money locks the client row before anything else (a
+        # decision change does too): a swap that locked the budget first and then waited
+        # for the client row (the swap request's foreign key) deadlocked with a change that
+        # held the client row and waited for the budget row.
+        lock_row(session, Client, client.id)
         budget = session.exec(
             select(Budget).where(Budget.id == budget.id).with_for_update()
             .execution_options(populate_existing=True)

@@ -11,6 +11,8 @@ from datetime import date
 
 import reflex as rx
 
+from reflex_base.registry import RegistrationContext
+
 from hbapp.authz import Audience, allow
 from hbapp.config import SUPPORTED_LOCALES, get_settings
 from hbapp.db import get_engine
@@ -143,7 +145,15 @@ class AppState(rx.State):
         current = self._session()
         if current is not None:
             identity.save_preferences(get_engine(), current.actor.person_id, locale=locale)
-        return self._html_lang()
+        # Labels follow `locale` in the browser, but amounts, months, service names and
+        # questions were formatted in Python when the page loaded: the page's own on_load is
+        # its "language changed" hook and formats them again. Every on_load keeps what was
+        # entered (steps live in the address, answers in the state), so nothing is lost.
+        return [self._html_lang(), *self._page_load_events()]
+
+    def _page_load_events(self) -> list:
+        """The on_load handlers of the page this tab shows (none for an unknown path)."""
+        return list(RegistrationContext.get().app.get_load_events(self.router.url.path) or [])
 
     @rx.event
     @allow(Audience.ANYONE)

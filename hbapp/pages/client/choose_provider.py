@@ -186,7 +186,6 @@ def choose_provider_page() -> rx.Component:
     return page(
         rx.el.p(
             rx.el.a(
-                "‹ ",
                 T("Back"),
                 href=rx.cond(s.summary["provider_href"], s.summary["provider_href"], "/providers"),
             ),

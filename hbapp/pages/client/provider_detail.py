@@ -240,7 +240,6 @@ def provider_page() -> rx.Component:
     return page(
         rx.el.p(
             rx.el.a(
-                "‹ ",
                 T("Back to providers"),
                 href=rx.cond(s.info["back"], s.info["back"], "/providers"),
             ),

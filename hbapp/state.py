@@ -46,6 +46,9 @@ class AppState(rx.State):
     acting_for_id: int = 0
     acting_for_name: str = ""
     acting_for_self: bool = True
+    # What the signed-in person may do for whom they act for (view, manage, feedback, surveys):
+    # the menu offers only these (the services check them again in every handler).
+    acting_for_scopes: list[str] = []
     represented: list[dict[str, str]] = []
     text_size: str = "normal"
     # The path whose on_load finished last: lets tests (and scripts) tell a finished page
@@ -79,7 +82,7 @@ class AppState(rx.State):
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
                 is_admin=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
-                represented=[], locale=self._fallback_locale(),
+                acting_for_scopes=[], represented=[], locale=self._fallback_locale(),
                 text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
             return None
@@ -101,6 +104,7 @@ class AppState(rx.State):
             acting_for_id=acting_for.client_id if acting_for else 0,
             acting_for_name=acting_for.name if acting_for else "",
             acting_for_self=acting_for.relation == "self" if acting_for else True,
+            acting_for_scopes=list(acting_for.scopes) if acting_for else [],
         )
         return current
 

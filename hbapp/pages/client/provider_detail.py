@@ -154,7 +154,11 @@ def service_prices(service: rx.Var) -> rx.Component:
             rx.el.p(
                 rx.el.strong(T("This is your current provider for this service.")), class_name="tag"
             ),
-            rx.el.p(rx.el.a(service["choose_label"], href=service["choose"], class_name="button")),
+            rx.cond(
+                ProviderDetailState.acting_for_scopes.contains("manage"),
+                rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
+                                class_name="button")),
+            ),
         ),
         class_name="card",
     )

@@ -263,7 +263,8 @@ def offer_card(offer: rx.Var) -> rx.Component:
         ),
         rx.el.p(
             rx.el.a(
-                T("See details and choose"),
+                rx.cond(ProvidersState.acting_for_scopes.contains("manage"),
+                        T("See details and choose"), T("See details")),
                 " ",
                 rx.el.span(offer["name"], class_name="visually-hidden"),
                 href=offer["href"],

@@ -789,7 +789,7 @@ def sync_suomifi_mandate(
 
 def _searchable_person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
-    if person is None or _is_staff(person):
+    if person is None:
         raise InvalidMandate("agent_not_found")
     return person
 
@@ -803,8 +803,8 @@ def search_agents(engine: Engine, actor: Actor, client_id: int, query: str,
     - an e-mail address finds exactly its person;
     - otherwise a name, case- and accent-insensitive, in parts ("aino virt"): at most
       SEARCH_LIMIT + 1 people (the page asks for more of the name when there are more).
-    Staff and the client themself are never found. Only the client or a `manage` proxy may
-    search. People with an account only (the agent signs in to act).
+    The client themself is never found. Only the client or a `manage` proxy may
+    search. A name finds only people who have signed in (the agent signs in to act).
     """
     text = " ".join(query.split())
     if not text:
@@ -812,8 +812,7 @@ def search_agents(engine: Engine, actor: Actor, client_id: int, query: str,
     with read_session(engine) as session:
         _require_manager(session, actor, client_id, today)
         client = session.get(Client, client_id)
-        base = select(Person).where(Person.is_worker.is_(False), Person.is_admin.is_(False),
-                                    Person.id != (client.person_id or 0))
+        base = select(Person).where(Person.id != (client.person_id or 0))
         if is_valid_personal_identity_code(text.upper()):
             code = validate_personal_identity_code(text.upper())
             people = list(session.exec(base.where(Person.identity_code == code)).all())
@@ -827,7 +826,6 @@ def search_agents(engine: Engine, actor: Actor, client_id: int, query: str,
             # PostgreSQL; only id and name columns are read.
             rows = session.exec(
                 select(Person.id, Person.display_name).where(
-                    Person.is_worker.is_(False), Person.is_admin.is_(False),
                     Person.id != (client.person_id or 0), Person.oidc_subject.is_not(None))
                 .order_by(Person.display_name, Person.id)).all()
             ids = [pid for pid, name in rows if name_matches(text, name)][:SEARCH_LIMIT + 1]

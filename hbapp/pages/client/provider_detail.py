@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.domain.opening_hours import localize_opening_hours
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
@@ -83,7 +84,7 @@ class ProviderDetailState(AppState):
                 for p in (detail.street_address, f"{detail.postal_code} {detail.city}".strip())
                 if p
             ),
-            "opening_hours": detail.opening_hours,
+            "opening_hours": localize_opening_hours(detail.opening_hours, t.locale),
             "nps": nps_text(t, detail.nps),
             "back": f"/providers?service={wanted}" if wanted else "/providers",
         }

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from babel import dates
-
 from hbapp.i18n import N_, Translator
 from hbapp.services.mandates import ConsentView, MandateView
 from hbapp.services.privacy import AccessEntry
@@ -106,11 +104,13 @@ FALLBACK_CHANGE = N_("{who} changed your data")
 
 
 def day(t: Translator, value: date | None) -> str:
-    return dates.format_date(value, "d.M.yyyy", locale=t.locale) if value else ""
+    """The locale's own date ("30.11.2026", "30 nov. 2026", "Nov 30, 2026"), never a
+    Finnish pattern in another language (issue 18.13)."""
+    return t.date(value) if value else ""
 
 
 def when(t: Translator, at_utc: datetime) -> str:
-    """'12.11.2026 klo 10.15' in Finnish time."""
+    """'12.11.2026 klo 10.15', 'Nov 12, 2026 at 10:15 AM', in Finnish time."""
     local = at_utc.replace(tzinfo=timezone.utc).astimezone(HELSINKI)
     return t("{date} at {time}", date=day(t, local.date()), time=t.time(local))
 

@@ -54,6 +54,10 @@ def languages_text(t: Translator, codes) -> str:
 
 
 def price_text(t: Translator, cents: int, unit: str) -> str:
+    if unit == "euro":
+        # A service counted in euros (a gym card) has no price per unit: "1,00 €" meant
+        # "one euro of budget per euro charged", which reads as a price.
+        return t("The amount charged is paid from the budget")
     return unit_price_label(cents, unit, t)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import select
 
 from hbapp.db import write_session
@@ -249,5 +250,46 @@ def test_opening_hours_and_dates_in_the_readers_language(page, app_server):
         switch(page, "sv")
         page.locator("dd", has_text="fre").first.wait_for()
         assert_no_axe_violations(page)
+    finally:
+        restore_preferences(app_server, "demo-client", *saved)
+
+
+@pytest.mark.parametrize("locale", ["fi", "sv", "en"])
+def test_next_months_swap_and_back_in_each_language(page, app_server, locale):
+    """Items 2 and 9 as on main, verified in each language: next month can be chosen, each
+    step is an address, Back keeps the answers, and the page speaks one language."""
+    t = Translator(locale)
+    saved = person_preferences(app_server, "demo-client")
+    next_month = (date.today().replace(day=28) + timedelta(days=5)).replace(day=1)
+    try:
+        sign_in(page, app_server, "demo-client", "/swap")
+        wait_until_loaded(page)
+        if locale != "fi":
+            switch(page, locale)
+        page.locator("#start-swap").click()
+        page.locator(f"#month-{next_month.strftime('%Y-%m')}").check()
+        assert t.month(next_month) in page.locator("main").inner_text()
+        page.locator("main form button[type=submit]").click()
+        page.locator("#from-home_care").check()
+        page.locator("main form button[type=submit]").click()
+        page.locator("#to-cleaning").check()
+        page.locator("main form button[type=submit]").click()
+        page.locator("#amount").fill("1")
+        page.locator("main form button[type=submit]").click()
+        page.locator("#swap-summary").wait_for()
+        assert t.month(next_month) in page.locator("main").inner_text()
+        assert_no_axe_violations(page)
+        page.go_back()
+        page.locator("#amount").wait_for()
+        assert page.locator("#amount").input_value() == "1"
+        page.go_back()
+        page.locator("#to-cleaning").wait_for()
+        assert page.locator("#to-cleaning").is_checked()
+        page.go_back()
+        page.locator("#from-home_care").wait_for()
+        shown = page.locator("main").inner_text()
+        assert t.month(next_month) in shown
+        for other in {"fi", "sv", "en"} - {locale}:
+            assert Translator(other).month(next_month) not in shown
     finally:
         restore_preferences(app_server, "demo-client", *saved)

@@ -98,7 +98,8 @@ class MandatesState(AppState):
 
     @rx.var
     def relation_text(self) -> str:
-        return self._t()(RELATION_TEXTS[self.relation]) if self.relation in RELATION_TEXTS else ""
+        t = self._t()
+        return t(RELATION_TEXTS[self.relation]) if self.relation in RELATION_TEXTS else ""
 
     @rx.var
     def birth_text(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
 
@@ -35,6 +36,10 @@ def today() -> date:
 
 
 class AppState(rx.State):
+    # A page state whose on_load starts its journey afresh (forgetting what was typed) sets
+    # this False: a language switch then only re-renders its labels.
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = True
+
     locale: str = get_settings().default_locale
     # Remembered in the browser for people who have not signed in.
     lang_cookie: str = rx.Cookie("", name="hb_lang", max_age=365 * 24 * 3600, same_site="lax")
@@ -157,7 +162,9 @@ class AppState(rx.State):
 
     def _page_load_events(self) -> list:
         """The on_load handlers of the page this tab shows (none for an unknown path)."""
-        return list(RegistrationContext.get().app.get_load_events(self.router.url.path) or [])
+        events = RegistrationContext.get().app.get_load_events(self.router.url.path) or []
+        return [event for event in events
+                if getattr(getattr(event, "state", None), "RELOAD_ON_LANGUAGE", True)]
 
     @rx.event
     @allow(Audience.ANYONE)

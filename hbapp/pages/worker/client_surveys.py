@@ -128,6 +128,26 @@ class WorkerSurveysState(AppState):
                               name=instrument_name(t, str(form.get("instrument"))),
                               date=t.date(due_on))
 
+    @rx.event
+    @allow(Audience.WORKER)
+    def mark_help(self, response_id: str, with_help: bool):
+        """Mark that the client answered with help (the service checks access again)."""
+        t = self._t()
+        self.help_message = ""
+        current = self._refresh_session()
+        wanted = parse_id(response_id)
+        if current is None or wanted is None:
+            return
+        try:
+            mark_answered_with_help(get_engine(), current.actor, wanted, bool(with_help),
+                                    today())
+        except AccessDenied as exc:
+            self.denial = t(_denial(exc.reason))
+            return
+        self._reload()
+        self.help_message = (t("Marked as answered with help.") if with_help
+                             else t("The mark was removed."))
+
 
 def _option(item: rx.Var) -> rx.Component:
     return rx.el.option(item["name"], value=item["id"])
@@ -171,26 +191,6 @@ def assign_form() -> rx.Component:
         aria_labelledby="assign-heading",
     )
 
-
-    @rx.event
-    @allow(Audience.WORKER)
-    def mark_help(self, response_id: str, with_help: bool):
-        """Mark that the client answered with help (the service checks access again)."""
-        t = self._t()
-        self.help_message = ""
-        current = self._refresh_session()
-        wanted = parse_id(response_id)
-        if current is None or wanted is None:
-            return
-        try:
-            mark_answered_with_help(get_engine(), current.actor, wanted, bool(with_help),
-                                    today())
-        except AccessDenied as exc:
-            self.denial = t(_denial(exc.reason))
-            return
-        self._reload()
-        self.help_message = (t("Marked as answered with help.") if with_help
-                             else t("The mark was removed."))
 
 def assignment_row(item: rx.Var) -> rx.Component:
     return rx.el.li(

@@ -125,7 +125,8 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
         page.wait_for_url("**step=pick")
         page.locator("main .choice-label").first.wait_for()
         choices = page.locator("main .choice-label").all_inner_texts()
-        assert any("Mikko Virtanen" in c and f"{FI('born')} 1972" in c for c in choices)
+        assert any("Mikko Virtanen" in c and f"{FI('born')} 1972" in c for c in choices), \
+            choices
         assert any("Liisa Virtanen" in c and "1975" in c for c in choices)
         assert "Aino Virtanen" not in " ".join(choices)
         assert "-9" not in page.locator("main").inner_text()  # no identity codes

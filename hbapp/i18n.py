@@ -132,6 +132,18 @@ def unit_price_label(cents: int, unit: str, t: Translator) -> str:
     return t(labels[unit], price=t.money(cents))
 
 
+def of_each_unit(cents: int, unit: str, t: Translator) -> str:
+    """ "2,10 € of each hour" — the unit's own word, never "unit" (issue 18.13)."""
+    labels = {
+        Unit.HOUR.value: N_("{amount} of each hour"),
+        Unit.DAY.value: N_("{amount} of each day"),
+        Unit.VISIT.value: N_("{amount} of each visit"),
+        Unit.KM.value: N_("{amount} of each kilometre"),
+        Unit.EURO.value: N_("{amount}"),
+    }
+    return t(labels.get(unit, labels[Unit.EURO.value]), amount=t.money(cents))
+
+
 def best_locale(accept_language: str | None) -> str:
     """The first supported language of an Accept-Language header, else the default."""
     default = get_settings().default_locale

@@ -588,6 +588,11 @@ class SurveyResponse(SQLModel, table=True):
     instrument_id: str = Field(max_length=30)
     answered_by_person_id: int = Field(foreign_key="person.id")
     proxy_reported: bool = False
+    # Marked by the case worker: the client answered with someone's help (e.g. a licensed
+    # questionnaire shown in English, gone through together).
+    answered_with_help: bool = Field(default=False,
+                                     sa_column_kwargs={"server_default": sa.false()})
+    help_marked_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     language: str = Field(default="en", max_length=5)
     answers: str  # JSON object as given
     scores: str  # JSON object computed by hbapp.domain.scoring

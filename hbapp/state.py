@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import ClassVar
 
 import reflex as rx
+
+from reflex_base.registry import RegistrationContext
 
 from hbapp.authz import Audience, allow
 from hbapp.config import SUPPORTED_LOCALES, get_settings
@@ -33,6 +36,10 @@ def today() -> date:
 
 
 class AppState(rx.State):
+    # A page state whose on_load starts its journey afresh (forgetting what was typed) sets
+    # this False: a language switch then only re-renders its labels.
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = True
+
     locale: str = get_settings().default_locale
     # Remembered in the browser for people who have not signed in.
     lang_cookie: str = rx.Cookie("", name="hb_lang", max_age=365 * 24 * 3600, same_site="lax")
@@ -49,6 +56,9 @@ class AppState(rx.State):
     acting_for_id: int = 0
     acting_for_name: str = ""
     acting_for_self: bool = True
+    # What the signed-in person may do for whom they act for (view, manage, feedback, surveys):
+    # the menu offers only these (the services check them again in every handler).
+    acting_for_scopes: list[str] = []
     represented: list[dict[str, str]] = []
     text_size: str = "normal"
     # Unread messages, for the navigation (a number, never the messages themselves).
@@ -84,7 +94,7 @@ class AppState(rx.State):
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
                 is_admin=False, is_provider_staff=False, acting_for_id=0, acting_for_name="",
-                acting_for_self=True, represented=[], unread_messages=0,
+                acting_for_self=True, acting_for_scopes=[], represented=[], unread_messages=0,
                 locale=self._fallback_locale(),
                 text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
@@ -109,6 +119,7 @@ class AppState(rx.State):
             acting_for_id=acting_for.client_id if acting_for else 0,
             acting_for_name=acting_for.name if acting_for else "",
             acting_for_self=acting_for.relation == "self" if acting_for else True,
+            acting_for_scopes=list(acting_for.scopes) if acting_for else [],
         )
         return current
 
@@ -153,7 +164,17 @@ class AppState(rx.State):
         current = self._session()
         if current is not None:
             identity.save_preferences(get_engine(), current.actor.person_id, locale=locale)
-        return self._html_lang()
+        # Labels follow `locale` in the browser, but amounts, months, service names and
+        # questions were formatted in Python when the page loaded: the page's own on_load is
+        # its "language changed" hook and formats them again. Every on_load keeps what was
+        # entered (steps live in the address, answers in the state), so nothing is lost.
+        return [self._html_lang(), *self._page_load_events()]
+
+    def _page_load_events(self) -> list:
+        """The on_load handlers of the page this tab shows (none for an unknown path)."""
+        events = RegistrationContext.get().app.get_load_events(self.router.url.path) or []
+        return [event for event in events
+                if getattr(getattr(event, "state", None), "RELOAD_ON_LANGUAGE", True)]
 
     @rx.event
     @allow(Audience.ANYONE)

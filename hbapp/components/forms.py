@@ -105,7 +105,7 @@ def choice_group(name: str, legend: rx.Component, choices: list[rx.Component], e
 
 
 def back_button(on_click) -> rx.Component:
-    return rx.el.button("‹ ", T("Back"), type="button", on_click=on_click,
+    return rx.el.button(T("Back"), type="button", on_click=on_click,
                         class_name="back-link link-button")
 
 

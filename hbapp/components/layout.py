@@ -124,6 +124,18 @@ CLIENT_LINKS = [
     ("/surveys", N_("Surveys")),
     ("/feedback", N_("Feedback")),
 ]
+# The scope a client link needs: a proxy sees only what their mandate lets them do.
+CLIENT_LINK_SCOPES = {"/swap": "manage", "/surveys": "surveys", "/feedback": "feedback"}
+
+
+def client_nav_links() -> list[rx.Component]:
+    """CLIENT_LINKS that the person may use for whom they act for (issue 18.5)."""
+    items = []
+    for (href, label), item in zip(CLIENT_LINKS, nav_links(CLIENT_LINKS)):
+        scope = CLIENT_LINK_SCOPES.get(href)
+        items.append(item if scope is None else
+                     rx.cond(AppState.acting_for_scopes.contains(scope), item))
+    return items
 WORKER_LINKS = [
     ("/worker", N_("My clients")),
     ("/worker/clients/new", N_("Register a client")),
@@ -170,7 +182,7 @@ def main_navigation() -> rx.Component:
     return rx.el.nav(
         rx.el.div(
             rx.el.ul(
-                rx.cond(AppState.acting_for_id != 0, rx.fragment(*nav_links(CLIENT_LINKS))),
+                rx.cond(AppState.acting_for_id != 0, rx.fragment(*client_nav_links())),
                 rx.cond(AppState.is_worker, rx.fragment(*nav_links(WORKER_LINKS))),
                 rx.cond(AppState.is_admin, rx.fragment(*nav_links(ADMIN_LINKS))),
                 rx.cond(AppState.is_provider_staff,

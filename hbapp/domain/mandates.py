@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 SCOPES = ("view", "manage", "feedback", "surveys")
-RELATIONS = ("relative", "guardian", "other")
+# "guardian" is the court-appointed edunvalvoja (recorded by a case worker, gives consent);
+# "custodian" is a child's huoltaja (a parent).
+RELATIONS = ("relative", "custodian", "guardian", "other")
+# What a client (or a relative asking) may state: guardianship comes from a court, via a worker.
+CLIENT_RELATIONS = ("relative", "custodian", "other")
 
 # Filter groups of the privacy page; every audit action code belongs to exactly one.
 ACTION_KINDS = ("view", "change", "mandate", "sign_in", "refused")
@@ -61,6 +66,29 @@ def parse_day_month_year(day: str, month: str, year: str) -> date:
         return date(y, m, d)
     except ValueError:
         raise InvalidMandate("date_invalid") from None
+
+
+def check_birth_date(value: date, today: date) -> date:
+    """A date of birth typed by a person: not in the future, not before 1900."""
+    if value > today or value.year < 1900:
+        raise InvalidMandate("birth_date_invalid")
+    return value
+
+
+def fold_name(text: str) -> str:
+    """A name for searching: case- and accent-insensitive ("Mäkinen" → "makinen"),
+    one space between words."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.split())
+
+
+def name_matches(query: str, name: str) -> bool:
+    """Every word of the query is a part of the name, in any order ("virt aino" finds
+    "Aino Virtanen"), ignoring case and accents."""
+    words = fold_name(query).split()
+    folded = fold_name(name)
+    return bool(words) and all(word in folded for word in words)
 
 
 def action_kind(action: str) -> str:

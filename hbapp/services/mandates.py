@@ -49,10 +49,13 @@ from hbapp.domain.identifiers import (
 )
 from hbapp.domain.inputs import MAX_ID
 from hbapp.domain.mandates import (
+    CLIENT_RELATIONS,
     RELATIONS,
     InvalidMandate,
     check_period,
+    fold_name,
     is_in_force,
+    name_matches,
     parse_scopes,
     stored_scopes,
 )
@@ -106,6 +109,20 @@ class ConsentView:
 class PersonChoice:
     person_id: int
     name: str
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """One person found when giving a mandate: what is safe to show to tell namesakes apart
+    (the year of birth), never an identity code."""
+
+    person_id: int
+    name: str
+    birth_year: int | None
+
+
+# Name searches list at most this many people; more means "give more of the name".
+SEARCH_LIMIT = 10
 
 
 @dataclass(frozen=True)
@@ -300,7 +317,7 @@ def _check_new_mandate(
 ) -> tuple[str, ...]:
     """What a mandate given or asked for in the app must satisfy; returns the scopes."""
     wanted = parse_scopes(scopes)
-    if relation not in RELATIONS or relation == "guardian":
+    if relation not in CLIENT_RELATIONS:
         raise InvalidMandate("bad_relation")  # guardianship comes from a court, via a worker
     check_period(today, valid_to, today)
     return wanted
@@ -315,14 +332,17 @@ def grant(
     valid_to: date | None,
     today: date,
     relation: str = "relative",
+    agent_person_id: int | None = None,
 ) -> int:
-    """The client (or a `manage` proxy) gives a mandate in the app; it is in force at once."""
+    """The client (or a `manage` proxy) gives a mandate in the app; it is in force at once.
+    The agent is `agent_person_id` (chosen from `search_agents`) or else `agent_query`."""
     wanted = _check_new_mandate(scopes, relation, valid_to, today)
     with write_session(engine) as session:
         represented = _require_manager(session, actor, client_id, today)
         if set(wanted) - set(represented.scopes):
             raise AccessDenied("scope_not_held", actor.person_id, client_id)
-        agent = find_person(session, agent_query)
+        agent = (_searchable_person(session, agent_person_id) if agent_person_id is not None
+                 else find_person(session, agent_query))
         client = lock_row(session, Client, client_id)  # one new mandate at a time
         if agent.id == client.person_id:
             raise InvalidMandate("agent_is_client")
@@ -339,7 +359,8 @@ def grant(
         session.add(mandate)
         session.flush()
         audit.record(session, actor.person_id, "grant_mandate", client_id, mandate_id=mandate.id,
-                     agent=agent.display_name, scopes=",".join(wanted), valid_to=valid_to)
+                     agent=agent.display_name, scopes=",".join(wanted), relation=relation,
+                     valid_to=valid_to)
         return mandate.id
 
 
@@ -440,14 +461,86 @@ def _decide(engine: Engine, actor: Actor, mandate_id: int, today: date, confirm:
                 raise InvalidMandate("ends_in_past")
             mandate.status = MandateStatus.ACTIVE.value
             mandate.valid_from = today
+            replaced = _end_replaced(session, actor, mandate)
         else:
+            replaced = []
             mandate.status = MandateStatus.DECLINED.value
             mandate.revoked_by_person_id = actor.person_id
             mandate.revoked_at = utcnow()
         session.add(mandate)
         audit.record(session, actor.person_id, "confirm_mandate" if confirm else "decline_mandate",
                      mandate.client_id, mandate_id=mandate.id,
-                     agent=_agent_name(session, mandate.agent_person_id), scopes=mandate.scopes)
+                     agent=_agent_name(session, mandate.agent_person_id), scopes=mandate.scopes,
+                     **({"replaces": replaced} if replaced else {}))
+
+
+def _end_replaced(session: Session, actor: Actor, mandate: Mandate) -> list[int]:
+    """A confirmed request for more rights replaces the agent's earlier mandate(s) given in
+    the app (one mandate per agent and client stays in force)."""
+    older = session.exec(
+        select(Mandate).where(
+            Mandate.client_id == mandate.client_id,
+            Mandate.agent_person_id == mandate.agent_person_id,
+            Mandate.id != mandate.id,
+            Mandate.status == MandateStatus.ACTIVE.value,
+            Mandate.source.in_((MandateSource.CLIENT_GRANTED.value,
+                                MandateSource.RELATIVE_REQUESTED.value,
+                                MandateSource.WORKER_RECORDED.value)),
+            Mandate.relation != "guardian",
+        ).with_for_update()
+    ).all()
+    for row in older:
+        row.status = MandateStatus.REVOKED.value
+        row.revoked_by_person_id = actor.person_id
+        row.revoked_at = utcnow()
+        session.add(row)
+    return [row.id for row in older]
+
+
+def request_more(engine: Engine, actor: Actor, client_id: int,
+                 scopes: list[str] | tuple[str, ...] | str, today: date) -> int:
+    """A person who already acts for a client asks for more rights: a new `requested`
+    mandate with the scopes held plus the new ones, the same relation and end date; the
+    client (or a `manage` proxy) confirms it like any request, which ends the old mandate.
+    Unlike `request`, the asker already knows the client, so the answers may say what failed."""
+    wanted = parse_scopes(scopes)
+    with write_session(engine) as session:
+        represented = require_client_access(session, actor, client_id, "view", today)
+        if represented.relation == "self":
+            raise InvalidMandate("agent_is_client")
+        lock_row(session, Client, client_id)  # one new mandate of a client at a time
+        current = session.exec(
+            select(Mandate).where(
+                Mandate.client_id == client_id, Mandate.agent_person_id == actor.person_id,
+                Mandate.status == MandateStatus.ACTIVE.value, Mandate.valid_from <= today,
+                or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today),
+            ).order_by(Mandate.id.desc())
+        ).first()
+        if current is None:
+            raise AccessDenied("no_mandate", actor.person_id, client_id)
+        if current.source == MandateSource.SUOMIFI.value:
+            raise InvalidMandate("suomifi_mandate")
+        held = set(stored_scopes(current.scopes))
+        if set(wanted) <= held:
+            raise InvalidMandate("nothing_more")
+        pending = session.exec(select(Mandate.id).where(
+            Mandate.client_id == client_id, Mandate.agent_person_id == actor.person_id,
+            Mandate.status == MandateStatus.REQUESTED.value)).first()
+        if pending is not None:
+            raise InvalidMandate("already_requested")
+        union = ",".join(s for s in stored_scopes(",".join(held | set(wanted))))
+        mandate = Mandate(
+            client_id=client_id, agent_person_id=actor.person_id, scopes=union,
+            relation=current.relation, source=MandateSource.RELATIVE_REQUESTED.value,
+            status=MandateStatus.REQUESTED.value, valid_from=today, valid_to=current.valid_to,
+            created_by_person_id=actor.person_id,
+        )
+        session.add(mandate)
+        session.flush()
+        audit.record(session, actor.person_id, "request_mandate_upgrade", client_id,
+                     mandate_id=mandate.id, agent=actor.name, scopes=union,
+                     replaces=current.id)
+        return mandate.id
 
 
 def confirm_request(engine: Engine, actor: Actor, mandate_id: int, today: date) -> None:
@@ -697,6 +790,76 @@ def sync_suomifi_mandate(
 
 
 # ---------------------------------------------------------------- checks before a change
+
+
+def _searchable_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
+    if person is None:
+        raise InvalidMandate("agent_not_found")
+    return person
+
+
+def search_agents(engine: Engine, actor: Actor, client_id: int, query: str,
+                  today: date) -> list[PersonMatch]:
+    """The people a mandate could be given to, for the grant journey's first step.
+
+    - A personal identity code finds exactly its person, or nobody (a name is shown only for
+      an exact match, so codes cannot be probed for names letter by letter);
+    - an e-mail address finds exactly its person;
+    - otherwise a name, case- and accent-insensitive, in parts ("aino virt"): at most
+      SEARCH_LIMIT + 1 people (the page asks for more of the name when there are more).
+    The client themself is never found. Only the client or a `manage` proxy may
+    search. A name finds only people who have signed in (the agent signs in to act).
+    """
+    text = " ".join(query.split())
+    if not text:
+        raise InvalidMandate("agent_missing")
+    with read_session(engine) as session:
+        _require_manager(session, actor, client_id, today)
+        client = session.get(Client, client_id)
+        base = select(Person).where(Person.id != (client.person_id or 0))
+        if is_valid_personal_identity_code(text.upper()):
+            code = validate_personal_identity_code(text.upper())
+            people = list(session.exec(base.where(Person.identity_code == code)).all())
+        elif "@" in text:
+            people = list(session.exec(
+                base.where(func.lower(Person.email) == text.lower())).all())
+        else:
+            if len(fold_name(text).replace(" ", "")) < 2:
+                raise InvalidMandate("agent_too_short")
+            # Accent folding is done here, not in SQL, so it works the same on SQLite and
+            # PostgreSQL; only id and name columns are read.
+            rows = session.exec(
+                select(Person.id, Person.display_name).where(
+                    Person.id != (client.person_id or 0), Person.oidc_subject.is_not(None))
+                .order_by(Person.display_name, Person.id)).all()
+            ids = [pid for pid, name in rows if name_matches(text, name)][:SEARCH_LIMIT + 1]
+            people = list(session.exec(select(Person).where(Person.id.in_(ids or [0]))
+                                       .order_by(Person.display_name, Person.id)).all())
+        return [PersonMatch(p.id, p.display_name, _birth_year(p.identity_code))
+                for p in people]
+
+
+def _birth_year(code: str | None) -> int | None:
+    if not code:
+        return None
+    try:
+        return birth_date_from_identity_code(code).year
+    except ValueError:
+        return None
+
+
+def check_agent_id(engine: Engine, actor: Actor, client_id: int, person_id: int,
+                   today: date) -> PersonChoice:
+    """The chosen match of `search_agents`: may the actor grant, and is the person free?"""
+    with read_session(engine) as session:
+        _require_manager(session, actor, client_id, today)
+        person = _searchable_person(session, person_id)
+        client = session.get(Client, client_id)
+        if person.id == client.person_id:
+            raise InvalidMandate("agent_is_client")
+        _check_no_open_mandate(session, client_id, person.id, today)
+        return PersonChoice(person.id, person.display_name)
 
 
 def check_agent(engine: Engine, actor: Actor, client_id: int, agent_query: str, today: date) -> PersonChoice:

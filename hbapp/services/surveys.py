@@ -68,6 +68,7 @@ class ResponseView:
     answers: dict
     scores: dict
     submitted_at: datetime
+    answered_with_help: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def _response_view(row: SurveyResponse, timepoint: str) -> ResponseView:
         instrument_id=row.instrument_id, timepoint=timepoint, proxy_reported=row.proxy_reported,
         answered_by_person_id=row.answered_by_person_id, language=row.language,
         answers=json.loads(row.answers), scores=json.loads(row.scores),
-        submitted_at=row.submitted_at,
+        submitted_at=row.submitted_at, answered_with_help=row.answered_with_help,
     )
 
 
@@ -164,6 +165,26 @@ def client_assignments(
         audit.record(session, actor.person_id, "survey_assignments_view", client_id,
                      count=len(assignments))
         return [_assignment_view(a, today) for a in assignments], responses
+
+
+def mark_answered_with_help(engine: Engine, actor: Actor, response_id: int, with_help: bool,
+                            today: date) -> None:
+    """The case worker marks (or unmarks) that a response was given with someone's help, e.g.
+    a licensed questionnaire shown in English and gone through together. Only the flag
+    changes, never the answers or scores; audited with the client as subject."""
+    with write_session(engine) as session:
+        row = lock_row(session, SurveyResponse, response_id) if 0 < response_id <= MAX_ID \
+            else None
+        if row is None:
+            raise AccessDenied("not_assigned", actor.person_id)  # ids of others reveal nothing
+        require_client_access(session, actor, row.client_id, "worker", today)
+        if row.answered_with_help == with_help:
+            return  # already so: a double click records nothing twice
+        row.answered_with_help = with_help
+        row.help_marked_by_person_id = actor.person_id if with_help else None
+        session.add(row)
+        audit.record(session, actor.person_id, "survey_help_mark", row.client_id,
+                     response_id=row.id, instrument=row.instrument_id, with_help=with_help)
 
 
 # --------------------------------------------------------------------------- client side

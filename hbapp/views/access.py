@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from babel import dates
-
 from hbapp.i18n import N_, Translator
 from hbapp.services.mandates import ConsentView, MandateView
 from hbapp.services.privacy import AccessEntry
@@ -27,6 +25,7 @@ SOURCE_TEXTS = {
 }
 RELATION_TEXTS = {
     "relative": N_("relative"),
+    "custodian": N_("custodian (parent of a child)"),
     "guardian": N_("guardian"),
     "other": N_("other person"),
 }
@@ -34,6 +33,7 @@ ROLE_TEXTS = {
     "self": N_("you"),
     "case_worker": N_("case worker"),
     "guardian": N_("guardian"),
+    "custodian": N_("custodian (parent of a child)"),
     "relative": N_("relative"),
     "other": N_("other person"),
     "admin": N_("administrator"),
@@ -109,11 +109,13 @@ FALLBACK_CHANGE = N_("{who} changed your data")
 
 
 def day(t: Translator, value: date | None) -> str:
-    return dates.format_date(value, "d.M.yyyy", locale=t.locale) if value else ""
+    """The locale's own date ("30.11.2026", "30 nov. 2026", "Nov 30, 2026"), never a
+    Finnish pattern in another language (issue 18.13)."""
+    return t.date(value) if value else ""
 
 
 def when(t: Translator, at_utc: datetime) -> str:
-    """'12.11.2026 klo 10.15' in Finnish time."""
+    """'12.11.2026 klo 10.15', 'Nov 12, 2026 at 10:15 AM', in Finnish time."""
     local = at_utc.replace(tzinfo=timezone.utc).astimezone(HELSINKI)
     return t("{date} at {time}", date=day(t, local.date()), time=t.time(local))
 
@@ -141,6 +143,8 @@ def mandate_texts(t: Translator, mandate: MandateView) -> dict[str, str]:
         status = t("Ended")
     return {
         "id": str(mandate.id),
+        "client_id": str(mandate.client_id),
+        "scope_codes": ",".join(mandate.scopes),
         "agent": mandate.agent_name,
         "client": mandate.client_name,
         "relation": t(RELATION_TEXTS.get(mandate.relation, RELATION_TEXTS["other"])),
@@ -192,9 +196,9 @@ ERROR_TEXTS = {
     "ends_in_past": N_("The end date must be today or later."),
     "date_missing": N_("Enter the day, month and year."),
     "date_invalid": N_("Enter a real date, for example 31 12 2027."),
-    "agent_missing": N_("Enter the person's e-mail address or name."),
-    "agent_not_found": N_("We did not find anyone with this e-mail address or name. "
-                          "The person must have signed in to this service once."),
+    "agent_missing": N_("Enter the person's identity code, e-mail address or name."),
+    "agent_not_found": N_("We did not find anyone with this identity code, e-mail address "
+                          "or name. The person must have signed in to this service once."),
     "agent_ambiguous": N_("Several people have this name. Enter their e-mail address instead."),
     "identity_code_invalid": N_("Check the identity code: it is not a valid personal "
                                 "identity code."),
@@ -208,6 +212,12 @@ ERROR_TEXTS = {
     "client_has_no_account": N_("This client does not use the service. Ask the case worker "
                                 "to record the mandate."),
     "bad_relation": N_("Choose how you are related."),
+    "agent_too_short": N_("Enter at least two letters of the name."),
+    "agent_not_chosen": N_("Choose the person from the list."),
+    "birth_date_invalid": N_("Check the date of birth: it cannot be in the future."),
+    "nothing_more": N_("Choose at least one thing you cannot do yet."),
+    "already_requested": N_("You have already asked for this. Wait until it is accepted "
+                            "or declined."),
     "not_requested": N_("This request has already been handled."),
     "not_open": N_("This mandate has already ended."),
     "consent_exists": N_("Consent has already been recorded."),

@@ -34,13 +34,16 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
     over = balance.remaining_cents < 0
     buys = ("" if over else buys_text(t, balance.remaining_cents, balance.remaining_buys,
                                       view.unit, balance.unit_charge_cents))
-    decided = t("{quantity} at {price}", quantity=t.quantity(balance.granted_units, view.unit),
-                price=unit_price_label(balance.unit_value_cents, view.unit, t))
+    in_euros = view.unit == Unit.EURO.value  # the quantity is the money: say it once
+    parts = [] if in_euros else [
+        t("{quantity} at {price}", quantity=t.quantity(balance.granted_units, view.unit),
+          price=unit_price_label(balance.unit_value_cents, view.unit, t))]
     if balance.adjustment_cents > 0:
-        decided += ", " + t("{amount} added by swaps", amount=t.money(balance.adjustment_cents))
+        parts.append(t("{amount} added by swaps", amount=t.money(balance.adjustment_cents)))
     elif balance.adjustment_cents < 0:
-        decided += ", " + t("{amount} swapped to other services",
-                            amount=t.money(-balance.adjustment_cents))
+        parts.append(t("{amount} swapped to other services",
+                       amount=t.money(-balance.adjustment_cents)))
+    decided = ", ".join(parts)
     if over:
         left = t("Over by {amount}", amount=t.money(-balance.remaining_cents))
     elif buys:
@@ -51,12 +54,14 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
         "id": str(balance.line_id),
         "code": view.service_code,
         "name": name,
-        "used_of": t("{used} of {granted} used ({quantity})",
-                     used=t.money(balance.used_cents), granted=t.money(balance.value_cents),
-                     quantity=t.quantity(balance.used_units, view.unit)),
+        "used_of": (t("{used} of {granted} used", used=t.money(balance.used_cents),
+                      granted=t.money(balance.value_cents)) if in_euros else
+                    t("{used} of {granted} used ({quantity})",
+                      used=t.money(balance.used_cents), granted=t.money(balance.value_cents),
+                      quantity=t.quantity(balance.used_units, view.unit))),
         "granted_money": t.money(balance.value_cents),
         "decided": decided,
-        "used": t.quantity(balance.used_units, view.unit),
+        "used": "" if in_euros else t.quantity(balance.used_units, view.unit),
         "used_money": t.money(balance.used_cents),
         "remaining_money": t.money(balance.remaining_cents),
         "buys": buys,

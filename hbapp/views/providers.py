@@ -25,19 +25,28 @@ STATUS_LABELS = {
 
 
 def nps_text(t: Translator, nps: NpsSummary) -> str:
-    """ "NPS 67 (95 % interval 8 to 92, 9 answers)" or "not enough answers yet"."""
+    """ "Recommendation score 67 (9 answers). Few answers yet: the true score may be anywhere
+    between 8 and 92." or "not enough answers yet" — the 95 % interval in plain words."""
     if nps.n < MIN_ANSWERS_FOR_DISPLAY or nps.nps is None:
         return t.ngettext(
             "Not enough answers yet ({n} answer)", "Not enough answers yet ({n} answers)",
             nps.n, n=nps.n,
         )
-    return t.ngettext(
-        "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answer",
-        "Recommendation score (NPS) {nps}, {confidence} interval {low} to {high}, {n} answers",
-        nps.n, nps=round(nps.nps), low=round(nps.low), high=round(nps.high), n=nps.n,
-        # Passed as a value: a literal per cent sign would read as a printf conversion.
-        confidence=t.number(95) + "\u00a0%",
-    )
+    score = t.ngettext("Recommendation score (NPS) {nps} from {n} answer.",
+                       "Recommendation score (NPS) {nps} from {n} answers.",
+                       nps.n, nps=round(nps.nps), n=nps.n)
+    low, high = round(nps.low), round(nps.high)
+    if high - low > WIDE_INTERVAL:
+        spread = t("Few answers yet: the true score may be anywhere between {low} and {high}.",
+                   low=low, high=high)
+    else:
+        spread = t("The true score is most likely between {low} and {high}.", low=low,
+                   high=high)
+    return f"{score} {spread}"
+
+
+# An NPS interval wider than this (on the scale −100…100) is "few answers yet".
+WIDE_INTERVAL = 40
 
 
 def languages_text(t: Translator, codes) -> str:
@@ -45,6 +54,10 @@ def languages_text(t: Translator, codes) -> str:
 
 
 def price_text(t: Translator, cents: int, unit: str) -> str:
+    if unit == "euro":
+        # A service counted in euros (a gym card) has no price per unit: "1,00 €" meant
+        # "one euro of budget per euro charged", which reads as a price.
+        return t("The amount charged is paid from the budget")
     return unit_price_label(cents, unit, t)
 
 

@@ -155,4 +155,6 @@ def response_texts(t: Translator, r: ResponseView) -> dict[str, str]:
         "timepoint": timepoint_name(t, r.timepoint),
         "date": t.date(r.submitted_at),
         "proxy": t("Answered by a representative") if r.proxy_reported else "",
+        "helped": t("Answered with help (marked by the case worker)")
+        if r.answered_with_help else "",
     }

@@ -61,6 +61,7 @@ TIMEPOINT_LABELS = {
 }
 RELATION_LABELS = {
     "relative": N_("relative"),
+    "custodian": N_("custodian (parent of a child)"),
     "guardian": N_("guardian"),
     "other": N_("other"),
 }

@@ -452,8 +452,11 @@ def test_sending_feedback_or_a_mandate_request_twice_sends_once(page, app_server
             tab.connect("/mandates")
             tab.call("/mandates", f"{mandates}.start", {"flow": "request"})
             tab.call("/mandates", f"{mandates}.submit_client", {"form_data": {
-                "client": "Bengt Lindholm", "birth_day": "2", "birth_month": "9",
-                "birth_year": "1958"}})
+                "client": "Bengt Lindholm"}})
+            tab.call("/mandates", f"{mandates}.submit_birth", {"form_data": {
+                "birth_day": "2", "birth_month": "9", "birth_year": "1958"}})
+            tab.call("/mandates", f"{mandates}.submit_relation", {"form_data": {
+                "relation": "relative"}})
             tab.call("/mandates", f"{mandates}.submit_what", {"form_data": {"scope_view": "on"}})
             tab.call("/mandates", f"{mandates}.submit_until", {"form_data": {"until": "none"}})
             tab.send("/mandates", f"{mandates}.send")

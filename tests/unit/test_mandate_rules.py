@@ -93,3 +93,25 @@ def test_every_action_and_error_text_is_translated(locale):
     t = Translator(locale)
     for msgid in (*ACTION_TEXTS.values(), *ERROR_TEXTS.values()):
         assert t(msgid, who="X", agent="Y") != msgid.format(who="X", agent="Y"), msgid
+
+
+def test_names_are_found_in_parts_ignoring_case_and_accents():
+    from hbapp.domain.mandates import fold_name, name_matches
+
+    assert fold_name("  Eeva  KÖRHÖNEN ") == "eeva korhonen"
+    assert name_matches("korhon eeva", "Eeva Körhönen")
+    assert name_matches("MÄKI", "Sari Mäkinen") and name_matches("maki", "Sari Mäkinen")
+    assert not name_matches("virtanen aino", "Liisa Virtanen")
+    assert not name_matches("", "Liisa Virtanen")
+
+
+def test_a_birth_date_cannot_be_in_the_future():
+    from datetime import date
+
+    from hbapp.domain.mandates import check_birth_date
+
+    today = date(2026, 11, 30)
+    assert check_birth_date(date(1958, 9, 2), today) == date(1958, 9, 2)
+    for wrong in (date(2026, 12, 1), date(1899, 12, 31)):
+        with pytest.raises(InvalidMandate, match="birth_date_invalid"):
+            check_birth_date(wrong, today)

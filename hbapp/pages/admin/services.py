@@ -9,6 +9,8 @@ administrator's right again and audits it.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from datetime import date
 
 import reflex as rx
@@ -55,6 +57,9 @@ CATALOG_ERRORS = {
 
 
 class AdminServicesState(AppState):
+    # Its on_load starts afresh (forgetting what was typed): a language switch re-renders
+    # the labels only (see AppState.RELOAD_ON_LANGUAGE).
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     ready: bool = False
     denied: bool = False
     step: str = "list"  # list, value, names, new, check

@@ -159,10 +159,15 @@ def line_card(line: rx.Var) -> rx.Component:
         rx.el.dl(
             rx.el.div(
                 rx.el.dt(T("Granted")),
-                rx.el.dd(line["granted_money"], rx.el.span(" (", line["decided"], ")",
-                                                           class_name="muted")),
+                rx.el.dd(line["granted_money"],
+                         rx.cond(line["decided"] != "",
+                                 rx.el.span(" (", line["decided"], ")", class_name="muted"))),
             ),
-            rx.el.div(rx.el.dt(T("Used")), rx.el.dd(line["used_money"], " · ", line["used"])),
+            # A service counted in euros (a gym card) has no price per unit nor a quantity
+            # besides the money: each amount is said once.
+            rx.el.div(rx.el.dt(T("Used")),
+                      rx.el.dd(line["used_money"],
+                               rx.cond(line["used"] != "", rx.fragment(" · ", line["used"])))),
             rx.el.div(
                 rx.el.dt(T("Left")),
                 rx.el.dd(

@@ -46,6 +46,7 @@ class CalculatorState(AppState):
     errors: dict[str, str] = {}
     results: list[dict[str, str]] = []
     assumptions: list[str] = []
+    _last_form: dict = {}  # the last form calculated, to calculate again in a new language
 
     def _setup(self):
         current = self._refresh_session()
@@ -64,9 +65,14 @@ class CalculatorState(AppState):
     def load(self):
         self.ready = False
         self.denied = False
+        # Loaded again in this tab (the language changed, or the person came back): keep what
+        # was typed and compute the results again, in the language now chosen.
+        again = bool(self.services)
         self.results, self.assumptions, self.errors = [], [], {}
-        self.hours = {band: "" for band in BANDS}
-        self.hours[TimeBand.WEEKDAY_DAY.value] = "20"
+        if not again:
+            self.hours = {band: "" for band in BANDS}
+            self.hours[TimeBand.WEEKDAY_DAY.value] = "20"
+        kept_service, kept_provider = self.service, self.provider
         setup = self._setup()
         if setup is not None:
             t = self._t()
@@ -82,8 +88,14 @@ class CalculatorState(AppState):
             self.provider = next(
                 (p["id"] for p in self.providers if p["service"] == self.service), ""
             )
+            if again and any(p["service"] == kept_service and p["id"] == kept_provider
+                             for p in self.providers):
+                self.service, self.provider = kept_service, kept_provider
         self.ready = True
-        return self._page_ready(N_("Cost calculator"))
+        events = [self._page_ready(N_("Cost calculator"))]
+        if again and self._last_form and setup is not None:
+            events.append(CalculatorState.calculate(self._last_form))
+        return events
 
     @rx.event
     @allow(Audience.CLIENT_VIEW)
@@ -123,6 +135,7 @@ class CalculatorState(AppState):
                 planned[band] = value
         if self.errors:
             return rx.set_focus(f"hours-{next(iter(self.errors))}")
+        self._last_form = {key: str(value) for key, value in form.items()}
         prices = {}
         for band in BANDS:
             if band in provider.price_by_band:

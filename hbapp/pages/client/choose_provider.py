@@ -8,7 +8,7 @@ from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.inputs import parse_id, text_param
-from hbapp.i18n import N_
+from hbapp.i18n import N_, of_each_unit
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import (
     ChoiceError,
@@ -52,7 +52,7 @@ class ChooseProviderState(AppState):
             "provider": preview.provider_name,
             "price": price_text(t, preview.price_cents, preview.unit),
             "self_pay": (
-                t("{amount} of each unit", amount=t.money(preview.self_pay_per_unit_cents))
+                of_each_unit(preview.self_pay_per_unit_cents, preview.unit, t)
                 if preview.self_pay_per_unit_cents
                 else t("none")
             ),
@@ -199,7 +199,6 @@ def choose_provider_page() -> rx.Component:
     return page(
         rx.el.p(
             rx.el.a(
-                "‹ ",
                 T("Back"),
                 href=rx.cond(s.summary["provider_href"], s.summary["provider_href"], "/providers"),
             ),

@@ -33,6 +33,9 @@ class FeedbackState(AppState):
     flag: str = ""
     error: str = ""
     flag_text: str = ""
+    flag_chosen: bool = False
+    sent: bool = False
+    _carry_error: bool = False
 
     @rx.var
     def provider_name(self) -> str:
@@ -45,6 +48,7 @@ class FeedbackState(AppState):
     def _reset_answers(self):
         self.step = "provider"
         self.provider_id = self.score = self.comment = self.flag = self.error = ""
+        self.flag_chosen = False
 
     def _current(self):
         current = self._refresh_session()
@@ -55,9 +59,17 @@ class FeedbackState(AppState):
     @rx.event
     @allow(Audience.ANYONE)
     def load(self):
+        """Each step has its own address (`/feedback?step=score`), so the phone's Back goes one
+        step back and keeps the answers; a step whose earlier answers are missing shows the
+        first step that still needs one. Also the language-changed hook (see AppState)."""
         self.ready = False
         self.denied = False
-        self._reset_answers()
+        wanted = str(self.router.page.params.get("step", "provider"))
+        if wanted not in STEPS + ("done",):
+            wanted = "provider"
+        if not self._carry_error:
+            self.error = ""
+        self._carry_error = False
         self.providers = []
         current = self._current()
         if current is not None:
@@ -85,19 +97,44 @@ class FeedbackState(AppState):
                     }
                     for p in used
                 ]
+            self.flag_text = t(FLAG_LABELS[self.flag]) if self.flag else t("No")
+        # Answers stay until sent (Back to the first step keeps the chosen provider).
+        shown = self._allowed(wanted)
+        self.step = shown
         self.ready = True
-        return self._page_ready(N_("Feedback"))
+        events = [self._page_ready(N_("Feedback"))]
+        if shown != wanted:
+            events.append(rx.call_script(
+                f"history.replaceState(null, '', '/feedback?step={shown}')"))
+        if shown != "provider" or self.router.page.params.get("step"):
+            events.append(rx.set_focus("step-heading"))
+        return events
+
+    def _allowed(self, wanted: str) -> str:
+        """`wanted`, or the first step whose answer is still missing."""
+        if wanted == "done":
+            return "done" if self.sent else "provider"
+        self.sent = False
+        if not any(p["id"] == self.provider_id for p in self.providers):
+            return "provider"
+        needs = {"score": self.provider_id, "comment": self.score, "flag": self.score,
+                 "check": self.score and self.flag_chosen}
+        for step in STEPS[1:STEPS.index(wanted) + 1] if wanted in STEPS else ():
+            if not needs[step]:
+                return STEPS[STEPS.index(step) - 1] if step != "check" else "flag"
+        return wanted
 
     def _go(self, step: str):
+        """Move to a step: a new address, so the browser's Back returns here."""
         self.error = ""
         self.step = step
-        return rx.set_focus("step-heading")
+        return rx.redirect(f"/feedback?step={step}")
 
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
     def back(self):
-        index = STEPS.index(self.step) if self.step in STEPS else 0
-        return self._go(STEPS[max(0, index - 1)])
+        # The previous step is the previous address: the in-page Back and the browser's agree.
+        return rx.call_script("history.back()")
 
     @rx.event
     @allow(Audience.CLIENT_FEEDBACK)
@@ -145,6 +182,7 @@ class FeedbackState(AppState):
             return
         value = str(form.get("flag", "none"))
         self.flag = value if value in FLAGS else ""
+        self.flag_chosen = True
         t = self._t()
         self.flag_text = t(FLAG_LABELS[self.flag]) if self.flag else t("No")
         return self._go("check")
@@ -181,12 +219,15 @@ class FeedbackState(AppState):
         except (FeedbackError, ValueError):
             self.error = t("The answer could not be saved. Check your answers.")
             return
+        # Done: the answers go, so Back cannot send the same answer twice.
+        flag = self.flag
+        self._reset_answers()
+        self.flag, self.sent = flag, True
         return self._go("done")
 
 
 def back_button() -> rx.Component:
     return rx.el.button(
-        "‹ ",
         T("Back"),
         type="button",
         on_click=FeedbackState.back,

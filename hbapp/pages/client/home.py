@@ -9,11 +9,13 @@ from hbapp.components.budget import progress_bar, service_use_list
 from hbapp.components.surveys_due import due_survey_items, surveys_due_card
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
+from hbapp.domain.mandates import SCOPES
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.budget import budget_month
 from hbapp.services.landing import HOME, workspace_of
 from hbapp.state import AppState, T, today
+from hbapp.views.access import scopes_text
 from hbapp.views.budget import line_texts, summary_texts
 
 
@@ -24,6 +26,8 @@ class HomeState(AppState):
     summary: dict[str, str] = {}
     lines: list[dict[str, str]] = []
     due_surveys: list[dict[str, str]] = []
+    # For a proxy whose mandate does not cover everything: what they may do, said once.
+    rights_note: str = ""
 
     @rx.event
     @allow(Audience.ANYONE)
@@ -32,6 +36,7 @@ class HomeState(AppState):
         current = self._refresh_session()
         self.has_budget = self.denied = False
         self.summary, self.lines, self.due_surveys = {}, [], []
+        self.rights_note = ""
         if current is not None and current.acting_for is None:
             # A case worker, administrator or provider's staff member: their own workspace.
             target = workspace_of(current)
@@ -40,6 +45,12 @@ class HomeState(AppState):
                 return [self._page_ready(N_("My budget")), rx.redirect(target)]
         if current is not None and current.acting_for is not None:
             t = self._t()
+            acting_for = current.acting_for
+            if acting_for.relation != "self" and set(acting_for.scopes) != set(SCOPES):
+                self.rights_note = t(
+                    "You may {what} for {name}. To do more, ask {name} for more rights: "
+                    "they accept your request in this service.",
+                    what=scopes_text(t, acting_for.scopes), name=acting_for.name)
             try:
                 month = budget_month(
                     get_engine(), current.actor, current.acting_for.client_id, today(), today(),
@@ -55,6 +66,17 @@ class HomeState(AppState):
             self.due_surveys = due_survey_items(current, t)
         self.ready = True
         return self._page_ready(N_("My budget"))
+
+
+def rights_note() -> rx.Component:
+    return rx.cond(
+        HomeState.rights_note != "",
+        rx.el.div(
+            rx.el.p(HomeState.rights_note),
+            rx.el.p(rx.el.a(T("Ask for more rights"), href="/mandates", id="ask-more-rights")),
+            class_name="notice",
+        ),
+    )
 
 
 def budget_summary() -> rx.Component:
@@ -76,6 +98,7 @@ def budget_summary() -> rx.Component:
             class_name="card highlight",
             aria_labelledby="left-heading",
         ),
+        rights_note(),
         rx.el.section(
             rx.el.h2(T("Your services this month"), id="services-heading"),
             service_use_list(HomeState.lines),

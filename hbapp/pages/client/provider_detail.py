@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from hbapp.domain.opening_hours import localize_opening_hours
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
@@ -81,7 +82,7 @@ class ProviderDetailState(AppState):
                 for p in (detail.street_address, f"{detail.postal_code} {detail.city}".strip())
                 if p
             ),
-            "opening_hours": detail.opening_hours,
+            "opening_hours": localize_opening_hours(detail.opening_hours, t.locale),
             "nps": nps_text(t, detail.nps),
             "back": f"/providers?service={wanted}" if wanted else "/providers",
         }
@@ -152,7 +153,11 @@ def service_prices(service: rx.Var) -> rx.Component:
             rx.el.p(
                 rx.el.strong(T("This is your current provider for this service.")), class_name="tag"
             ),
-            rx.el.p(rx.el.a(service["choose_label"], href=service["choose"], class_name="button")),
+            rx.cond(
+                ProviderDetailState.acting_for_scopes.contains("manage"),
+                rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
+                                class_name="button")),
+            ),
         ),
         class_name="card",
     )
@@ -239,7 +244,6 @@ def provider_page() -> rx.Component:
     return page(
         rx.el.p(
             rx.el.a(
-                "‹ ",
                 T("Back to providers"),
                 href=rx.cond(s.info["back"], s.info["back"], "/providers"),
             ),

@@ -8,7 +8,7 @@ from hbapp.authz import Audience, allow
 from hbapp.components.layout import client_page, page
 from hbapp.db import get_engine
 from hbapp.domain.inputs import text_param
-from hbapp.i18n import N_
+from hbapp.i18n import N_, of_each_unit
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import SORTS, Filters, list_providers
 from hbapp.state import AppState, T, today
@@ -104,9 +104,9 @@ class ProvidersState(AppState):
                 ),
                 "self_pay": (
                     t(
-                        "You pay yourself {amount} of each unit, because the price is "
-                        "higher than the budget's value {value}.",
-                        amount=t.money(o.self_pay_per_unit_cents),
+                        "You pay yourself {amount}, because the price is higher than the "
+                        "budget's value {value}.",
+                        amount=of_each_unit(o.self_pay_per_unit_cents, o.unit, t),
                         value=price_text(t, o.unit_value_cents, o.unit),
                     )
                     if o.self_pay_per_unit_cents
@@ -262,7 +262,8 @@ def offer_card(offer: rx.Var) -> rx.Component:
         rx.el.p(offer["confirmed"], class_name="muted facts-confirmed"),
         rx.el.p(
             rx.el.a(
-                T("See details and choose"),
+                rx.cond(ProvidersState.acting_for_scopes.contains("manage"),
+                        T("See details and choose"), T("See details")),
                 " ",
                 rx.el.span(offer["name"], class_name="visually-hidden"),
                 href=offer["href"],

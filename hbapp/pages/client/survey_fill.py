@@ -24,11 +24,14 @@ from hbapp.services.surveys import open_assignment
 from hbapp.state import AppState, T, today
 from hbapp.views.surveys import instrument_name, summary_note, summary_rows, timepoint_name
 
+# Plain language: why English, and what the person can do about it (issue 18.14).
 FALLBACK_NOTES = {
-    "fi": N_("This questionnaire is shown in English because the Finnish translation is "
-             "licensed and has not been added to this service."),
-    "sv": N_("This questionnaire is shown in English because the Swedish translation is "
-             "licensed and has not been added to this service."),
+    "fi": N_("This questionnaire is in English. Its makers allow the Finnish translation to "
+             "be used only with a permission, and this service does not have it yet. You can "
+             "answer in English, or ask your case worker to go through it with you."),
+    "sv": N_("This questionnaire is in English. Its makers allow the Swedish translation to "
+             "be used only with a permission, and this service does not have it yet. You can "
+             "answer in English, or ask your case worker to go through it with you."),
 }
 
 # Texts the script shows (it runs without the websocket, so it gets them up front).

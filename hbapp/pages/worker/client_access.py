@@ -4,6 +4,8 @@ client's name and how to ask for consent are shown (never budget data)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import json
 from datetime import date
 
@@ -36,6 +38,9 @@ from hbapp.views.access import (
 
 
 class WorkerAccessState(AppState):
+    # Its on_load starts afresh (forgetting what was typed): a language switch re-renders
+    # the labels only (see AppState.RELOAD_ON_LANGUAGE).
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     ready: bool = False
     denied: str = ""  # translated reason when the page may not be shown
     client_id: int = 0

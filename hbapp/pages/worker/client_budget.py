@@ -10,6 +10,8 @@ carry over) are listed for the worker to resolve.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from datetime import date
 from decimal import Decimal
 
@@ -64,6 +66,9 @@ MAX_ADDITIONS = 24
 
 
 class WorkerBudgetState(AppState):
+    # Its on_load starts afresh (forgetting what was typed): a language switch re-renders
+    # the labels only (see AppState.RELOAD_ON_LANGUAGE).
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     ready: bool = False
     status: str = ""  # ok, signed_out, denied
     client_id: str = ""

@@ -9,6 +9,8 @@ to be asked later.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from hbapp.authz import Audience, allow
@@ -35,6 +37,8 @@ LANGUAGES = ("fi", "sv", "en")
 
 
 class NewClientState(AppState):
+    # Its on_load starts the registration afresh: a language switch must not lose it.
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     ready: bool = False
     status: str = ""  # ok, signed_out, denied
     step: str = "code"

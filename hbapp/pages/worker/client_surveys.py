@@ -16,7 +16,7 @@ from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.surveys import TIMEPOINTS, SurveyError, assign_survey, client_assignments, \
-    client_name
+    client_name, mark_answered_with_help
 from hbapp.state import AppState, T, today
 from hbapp.views.surveys import assignment_texts, instrument_name, response_texts, timepoint_name
 
@@ -55,6 +55,7 @@ class WorkerSurveysState(AppState):
     default_due: str = ""
     form_error: str = ""
     confirmation: str = ""
+    help_message: str = ""
     _assigned_form: str = ""  # the last form assigned: a double submit assigns it once
 
     def _reload(self) -> bool:
@@ -89,7 +90,7 @@ class WorkerSurveysState(AppState):
     @allow(Audience.ANYONE)
     def load(self):
         self.ready = False
-        self.form_error = self.confirmation = self._assigned_form = ""
+        self.form_error = self.confirmation = self._assigned_form = self.help_message = ""
         self._reload()
         self.ready = True
         return self._page_ready(N_("Client's surveys"))
@@ -126,6 +127,26 @@ class WorkerSurveysState(AppState):
         self.confirmation = t("The survey {name} was assigned. Due {date}.",
                               name=instrument_name(t, str(form.get("instrument"))),
                               date=t.date(due_on))
+
+    @rx.event
+    @allow(Audience.WORKER)
+    def mark_help(self, response_id: str, with_help: bool):
+        """Mark that the client answered with help (the service checks access again)."""
+        t = self._t()
+        self.help_message = ""
+        current = self._refresh_session()
+        wanted = parse_id(response_id)
+        if current is None or wanted is None:
+            return
+        try:
+            mark_answered_with_help(get_engine(), current.actor, wanted, bool(with_help),
+                                    today())
+        except AccessDenied as exc:
+            self.denial = t(_denial(exc.reason))
+            return
+        self._reload()
+        self.help_message = (t("Marked as answered with help.") if with_help
+                             else t("The mark was removed."))
 
 
 def _option(item: rx.Var) -> rx.Component:
@@ -184,6 +205,14 @@ def response_row(item: rx.Var) -> rx.Component:
         rx.el.strong(item["name"]),
         rx.el.p(item["timepoint"], " · ", item["date"], class_name="muted"),
         rx.cond(item["proxy"] != "", rx.el.p(item["proxy"], class_name="muted")),
+        rx.cond(item["helped"] != "", rx.el.p(item["helped"], class_name="tag")),
+        rx.el.button(
+            rx.cond(item["helped"] != "", T("Remove the mark"),
+                    T("Mark as answered with help")),
+            rx.el.span(" ", item["name"], " ", item["date"], class_name="visually-hidden"),
+            type="button", class_name="link-button",
+            on_click=WorkerSurveysState.mark_help(item["id"], item["helped"] == ""),
+        ),
     )
 
 
@@ -203,6 +232,8 @@ def content() -> rx.Component:
         ),
         rx.el.section(
             rx.el.h2(T("Answers received"), id="responses-heading"),
+            rx.el.p(WorkerSurveysState.help_message, role="status", id="help-status",
+                    class_name=rx.cond(WorkerSurveysState.help_message != "", "notice", "")),
             rx.cond(
                 WorkerSurveysState.responses.length() > 0,
                 rx.el.ul(rx.foreach(WorkerSurveysState.responses, response_row),

@@ -3,6 +3,8 @@ approve, or decline with a reason the client will read."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import reflex as rx
 
 from hbapp.authz import Audience, allow
@@ -18,6 +20,9 @@ from hbapp.views.swaps import error_message, swap_rows
 
 
 class WorkerSwapsState(AppState):
+    # Its on_load starts afresh (forgetting what was typed): a language switch re-renders
+    # the labels only (see AppState.RELOAD_ON_LANGUAGE).
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     ready: bool = False
     denied: bool = False
     step: str = "list"

@@ -2,7 +2,7 @@
 (issue 18.14)
 
 Revision ID: 1e93eaf16f35
-Revises: 9fbedc10a6e4
+Revises: 429e5272fd2e
 Create Date: 2026-11-30 23:17:18.402799
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '1e93eaf16f35'
-down_revision: Union[str, None] = '9fbedc10a6e4'
+down_revision: Union[str, None] = '429e5272fd2e'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

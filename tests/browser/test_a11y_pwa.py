@@ -32,6 +32,7 @@ ROUTES = [
     "/worker", "/worker/swaps", "/worker/providers", "/worker/clients/1",
     "/worker/clients/1/access", "/worker/clients/1/surveys", "/admin/providers",
     "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
+    "/admin/settlements", "/provider/settlements",
 ]
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 HEADINGS = {  # the h1 of /help per language: proves the page really is in that language

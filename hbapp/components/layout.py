@@ -163,6 +163,7 @@ PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider/staff", N_("Staff")),
     ("/provider/events/import", N_("Send service events as a file")),
     ("/provider/api", N_("API tokens")),
+    ("/provider/settlements", N_("Settlements")),
 )
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]

@@ -77,7 +77,7 @@ from hbapp.models import (
     Voucher,
     utcnow,
 )
-from hbapp.services import audit, messages
+from hbapp.services import audit, messages, settlements
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import _budget_for_month, line_unit_value, load_month
 from hbapp.services.prices import price_on, prices_on
@@ -250,8 +250,9 @@ def _voucher_valid(voucher: Voucher, timing: EventTiming) -> bool:
 
 
 def month_is_settled(session: Session, client_id: int, month: date) -> bool:
-    """Whether the client's month has been settled with the providers (issue 15 fills this in:
-    a settled month never changes, corrections go to a later month). No settlements yet."""
+    """Recording and reviewing stay open for a closed month (within the 60-day window): such
+    an event goes into the provider's next settlement as a correction row
+    (`hbapp.services.settlements`). Only cancelling checks the settlement (see cancel_event)."""
     return False
 
 
@@ -541,7 +542,9 @@ def cancel_event(engine: Engine, *, provider_id: int, event_id: int, reason: str
                 raise _refused("already_cancelled", "event")
             if event.status not in (EventStatus.RECORDED.value, EventStatus.NEEDS_REVIEW.value):
                 raise _refused("not_cancellable", "event")
-            if month_is_settled(session, event.client_id, month):
+            # A settled event is credited only through a dispute (issue 15): the provider may
+            # not withdraw it any more.
+            if settlements.month_is_settled(session, event.provider_id, month):
                 raise _refused("month_settled", "event")
             previous = event.status
             event.status = EventStatus.CANCELLED.value

@@ -59,7 +59,8 @@ def statement_texts(t: Translator, month: BudgetMonth, generated: date) -> State
         changes.append(t("Other additions to the budget: {amount}",
                          amount=t.money(statement.additions_cents)))
     events = []
-    for event in sorted(month.events, key=lambda e: e.started_at):
+    for event in sorted((e for e in month.events if getattr(e, "counted", True)),
+                        key=lambda e: e.started_at):
         view = month.lines[event.line_id]
         when = t.time(event.started_at)
         if event.ended_at is not None:

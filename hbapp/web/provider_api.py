@@ -75,6 +75,7 @@ MESSAGES = {
     "body_too_large": N_("The request body is too large."),
     "unsupported_media_type": N_("Send the request body as application/json."),
     "not_found": N_("There is no such event."),
+    "no_settlement": N_("There is no settlement for this month."),
     "no_such_address": N_("There is no such address in this API."),
     "method_not_allowed": N_("This address does not take this method."),
     "refused": N_("The event could not be recorded."),
@@ -429,6 +430,47 @@ async def list_vouchers(request: Request) -> Response:
          "since": v.since.date().isoformat()} for v in vouchers]})
 
 
+@route_allows(Audience.PROVIDER_TOKEN)
+@_api
+async def list_settlements(request: Request) -> Response:
+    """The provider's settlements: without `month` the months with totals and references;
+    with `?month=YYYY-MM` that month's settlement with its rows (JSON, or CSV with
+    `Accept: text/csv`)."""
+    from hbapp.services.settlements import (
+        provider_settlements,
+        settlement_csv,
+        settlement_detail,
+        settlement_json,
+    )
+
+    provider_id, token_id = _token(request)
+    unknown = [name for name in request.query_params if name != "month"]
+    if unknown:
+        raise ApiError(400, "unknown_field", unknown[0][:40])
+    wanted = request.query_params.get("month")
+    if wanted is None:
+        found = await run_in_threadpool(lambda: provider_settlements(get_engine(), provider_id))
+        return _ok({"settlements": [{
+            "month": s.month.strftime("%Y-%m"), "reference": s.reference,
+            "rf_reference": s.rf_reference, "payable_cents": s.payable_cents,
+            "services_cents": s.organizer_cents, "km_cents": s.km_cents,
+            "self_pay_cents": s.self_pay_cents, "rows": s.row_count, "events": s.event_count,
+        } for s in found]})
+    month = parse_month(wanted)
+    if month is None:
+        raise ApiError(400, "bad_month", "month")
+    view = await run_in_threadpool(lambda: settlement_detail(
+        get_engine(), provider_id, month, api_token_id=token_id))
+    if view is None:
+        raise ApiError(404, "no_settlement")
+    if "text/csv" in request.headers.get("accept", ""):
+        return Response(settlement_csv(view).encode("utf-8"),
+                        media_type="text/csv; charset=utf-8",
+                        headers={"cache-control": "no-store", "content-disposition":
+                                 f'attachment; filename="hb-settlement-{view.totals.reference}.csv"'})
+    return _ok(settlement_json(view))
+
+
 @route_allows(Audience.ANYONE)
 async def openapi_document(_request: Request) -> Response:
     """The OpenAPI 3.1 description of this API (public: it holds no data)."""
@@ -455,6 +497,7 @@ def provider_api_routes() -> list[Route]:
         Route("/events", list_events, methods=["GET"]),
         Route("/events/{event_id}", delete_event, methods=["DELETE"]),
         Route("/vouchers", list_vouchers, methods=["GET"]),
+        Route("/settlements", list_settlements, methods=["GET"]),
         Route("/openapi.json", openapi_document, methods=["GET"]),
     ]
 

@@ -130,6 +130,25 @@ _DOCUMENT = {
                 },
             },
         },
+        "/settlements": {
+            "get": {
+                "operationId": "listSettlements",
+                "summary": "The provider's monthly settlements",
+                "description": ("Without `month`: the settled months with totals and invoicing "
+                                "references. With `month=YYYY-MM`: that settlement with its "
+                                "rows (kind normal, correction or credit); `Accept: text/csv` "
+                                "answers CSV."),
+                "parameters": [_LANGUAGE, {"name": "month", "in": "query", "required": False,
+                                           "schema": {"type": "string",
+                                                      "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+                "responses": {
+                    "200": {"description": "Settlements, or one settlement with its rows.",
+                            "content": {"application/json": {"schema": {"type": "object"}},
+                                        "text/csv": {"schema": {"type": "string"}}}},
+                    **_errors("400", "401", "403", "404", "429"),
+                },
+            },
+        },
         "/vouchers": {
             "get": {
                 "operationId": "listVouchers",

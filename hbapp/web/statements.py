@@ -78,7 +78,18 @@ async def statement_csv_route(request: Request) -> Response:
     return await run_in_threadpool(_make, request, "csv")
 
 
+def _warm_up() -> None:
+    """Import WeasyPrint (seconds: Pango, fonts) before the first download asks for it."""
+    try:
+        import weasyprint  # noqa: F401
+    except Exception:  # noqa: BLE001 - the download itself will report a missing library
+        pass
+
+
 def statement_routes() -> list[Route]:
+    import threading
+
+    threading.Thread(target=_warm_up, name="hb-weasyprint-warm-up", daemon=True).start()
     return [
         Route("/api/statement.pdf", statement_pdf_route, methods=["GET"]),
         Route("/api/statement.csv", statement_csv_route, methods=["GET"]),

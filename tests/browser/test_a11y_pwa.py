@@ -35,6 +35,7 @@ ROUTES = [
     "/provider/events", "/provider/events/new", "/worker/events",
     "/provider/api", "/provider/events/import",
     "/messages", "/disputes/new", "/worker/disputes", "/provider/disputes",
+    "/admin/settlements", "/provider/settlements",
 ]
 # Pages for some roles only, with the roles that may see them (everyone else gets the page's
 # refusal, which ROUTES checks too).

@@ -431,3 +431,39 @@ def test_naive_and_offset_times_are_finnish_local_time(api):
     assert response.status_code == 201, response.text
     start = datetime.fromisoformat(response.json()["start"])
     assert start.hour in (14, 15) and offset is not None  # UTC+2 or +3 in Finland
+
+
+def test_settlements_as_json_and_csv_only_the_providers_own(api):
+    """Last in the module: it closes last month."""
+    from hbapp.domain.ledger import add_months, month_start
+    from hbapp.domain.reference import is_valid_reference
+    from hbapp.services.settlements import close_month
+
+    world, client = api
+    last = add_months(month_start(date.today()), -1)
+    assert client.get(f"{PREFIX}/settlements", headers=_auth(world["token"])).json() == {
+        "settlements": []}
+    close_month(world["engine"], last, date.today())
+    listed = client.get(f"{PREFIX}/settlements", headers=_auth(world["token"]))
+    assert listed.status_code == 200
+    [summary] = listed.json()["settlements"]
+    assert summary["month"] == f"{last:%Y-%m}" and is_valid_reference(summary["reference"])
+    one = client.get(f"{PREFIX}/settlements?month={last:%Y-%m}", headers=_auth(world["token"]))
+    body = one.json()
+    assert one.status_code == 200 and body["reference"] == summary["reference"]
+    assert body["totals"]["services_cents"] == sum(r["services_cents"] for r in body["rows"])
+    assert all(r["voucher"] == world["voucher"] for r in body["rows"] if r["service_code"]
+               == "home_care")
+    as_csv = client.get(f"{PREFIX}/settlements?month={last:%Y-%m}",
+                        headers={**_auth(world["token"]), "Accept": "text/csv"})
+    assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    assert summary["reference"] in as_csv.text
+    other = client.get(f"{PREFIX}/settlements?month={last:%Y-%m}",
+                       headers=_auth(world["other_token"]))
+    assert other.status_code == 404 and _error(other)["code"] == "no_settlement"
+    for bad in ("2026-13", "x", ""):
+        response = client.get(f"{PREFIX}/settlements?month={bad}", headers=_auth(world["token"]))
+        assert response.status_code == 400
+    assert client.get(f"{PREFIX}/settlements?foo=1",
+                      headers=_auth(world["token"])).status_code == 400
+    assert client.get(f"{PREFIX}/settlements").status_code == 401

@@ -68,14 +68,14 @@ def ledger_sums(engine, month: date) -> dict[int, tuple[int, int, int]]:
             result = load_month(session, client, month, TODAY)
             if result is None:
                 continue
-            for event in result.events:
+            for event in [e for e in result.events if e.counted]:
                 row = sums.setdefault(event.provider_id, [0, 0, 0])
                 row[0] += event.amount_cents
                 row[1] += event.self_pay_cents
                 row[2] += event.km_compensation_cents
             # The ledger's own total agrees with its events (services + km).
             assert result.statement.used_cents == sum(
-                e.amount_cents + e.km_compensation_cents for e in result.events)
+                e.amount_cents + e.km_compensation_cents for e in result.events if e.counted)
     return {k: tuple(v) for k, v in sums.items()}
 
 

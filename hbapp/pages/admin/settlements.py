@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from hbapp.authz import Audience, allow
+from hbapp.components.downloads import download_button
 from hbapp.components.forms import back_button
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
@@ -185,9 +186,8 @@ def step_list() -> rx.Component:
             S.closed,
             rx.fragment(
                 rx.el.p(T("This month is closed."), " ", S.closed_text, id="month-state"),
-                rx.el.p(rx.el.a(T("Download the accounts-payable CSV"),
-                                href="/api/admin/settlements.csv?month=" + S.month,
-                                download=True, id="ap-csv")),
+                download_button(T("Download the accounts-payable CSV"),
+                                "/api/admin/settlements.csv", {"month": S.month}, "ap-csv"),
             ),
             rx.cond(
                 S.providers.length() > 0,

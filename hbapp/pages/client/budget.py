@@ -8,6 +8,7 @@ import reflex as rx
 
 from hbapp.authz import Audience, allow
 from hbapp.components.budget import progress_bar
+from hbapp.components.downloads import download_button
 from hbapp.components.layout import client_page, message_box, page
 from hbapp.db import get_engine
 from hbapp.domain.inputs import bounded_step, parse_month
@@ -247,20 +248,20 @@ def dispute_item(dispute: rx.Var) -> rx.Component:
 
 
 def statement_links() -> rx.Component:
-    """Plain links (not the websocket): the browser downloads the file with the session cookie."""
+    """Downloads by plain GET requests (not the websocket), sent with the session cookie."""
     return rx.cond(
         BudgetState.can_download,
         rx.el.section(
             rx.el.h2(T("Statement of the month"), id="statement-heading"),
             rx.el.p(T("Keep the month's budget and services as a file.")),
-            rx.el.ul(
-                rx.el.li(rx.el.a(T("Download as PDF"), " (", BudgetState.month_label, ")",
-                                 href="/api/statement.pdf?month=" + BudgetState.month,
-                                 download=True, id="statement-pdf")),
-                rx.el.li(rx.el.a(T("Download as CSV"), " (", BudgetState.month_label, ")",
-                                 href="/api/statement.csv?month=" + BudgetState.month,
-                                 download=True, id="statement-csv")),
-                class_name="link-list",
+            rx.el.div(
+                download_button(T("Download as PDF"), "/api/statement.pdf",
+                                {"month": BudgetState.month}, "statement-pdf",
+                                BudgetState.month_label),
+                download_button(T("Download as CSV"), "/api/statement.csv",
+                                {"month": BudgetState.month}, "statement-csv",
+                                BudgetState.month_label),
+                class_name="button-row",
             ),
             rx.el.p(T("The CSV file opens in a spreadsheet such as Excel."), class_name="muted"),
             class_name="card",

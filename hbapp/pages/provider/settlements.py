@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from hbapp.authz import Audience, allow
+from hbapp.components.downloads import download_button
 from hbapp.components.forms import back_button
 from hbapp.components.layout import loading, message_box, page, sign_in_prompt
 from hbapp.db import get_engine
@@ -121,7 +122,7 @@ S = ProviderSettlementsState
 
 def settlement_item(item: rx.Var) -> rx.Component:
     return rx.el.li(
-        rx.el.h3(item["label"]),
+        rx.el.h2(item["label"]),
         rx.el.p(item["provider"], class_name="muted"),
         rx.el.dl(
             rx.el.div(rx.el.dt(T("To pay")), rx.el.dd(rx.el.strong(item["payable"]))),
@@ -135,10 +136,9 @@ def settlement_item(item: rx.Var) -> rx.Component:
                                                         class_name="visually-hidden"),
                          type="button", on_click=S.show(item["provider_id"], item["month"]),
                          class_name="button button-secondary"),
-            rx.el.a(T("Download as CSV"), rx.el.span(" ", item["label"],
-                                                     class_name="visually-hidden"),
-                    href="/api/provider/settlements.csv?month=" + item["month"]
-                    + "&provider=" + item["provider_id"], download=True),
+            download_button(T("Download as CSV"), "/api/provider/settlements.csv",
+                            {"month": item["month"], "provider": item["provider_id"]},
+                            "csv-" + item["provider_id"] + "-" + item["month"], item["label"]),
             class_name="button-row",
         ),
         class_name="card",
@@ -147,7 +147,7 @@ def settlement_item(item: rx.Var) -> rx.Component:
 
 def row_item(row: rx.Var) -> rx.Component:
     return rx.el.li(
-        rx.el.h3(row["client"], " · ", row["voucher"]),
+        rx.el.h4(row["client"], " · ", row["voucher"]),
         rx.el.p(rx.el.strong(row["service"]), " · ", row["units"]),
         rx.el.p(row["kind"], " (", row["event_month"], ")",
                 class_name=rx.cond(row["credit"] != "", "warning-text", "muted")),
@@ -172,9 +172,9 @@ def step_detail() -> rx.Component:
             rx.el.div(rx.el.dt(T("RF reference")), rx.el.dd(S.detail["rf"])),
             class_name="summary-list",
         ),
-        rx.el.p(rx.el.a(T("Download as CSV"),
-                        href="/api/provider/settlements.csv?month=" + S.detail["month"]
-                        + "&provider=" + S.detail["provider_id"], download=True)),
+        download_button(T("Download as CSV"), "/api/provider/settlements.csv",
+                        {"month": S.detail["month"], "provider": S.detail["provider_id"]},
+                        "settlement-csv"),
         rx.el.h3(T("Rows")),
         rx.el.ul(rx.foreach(S.rows, row_item), class_name="card-list", id="settlement-rows"),
     )

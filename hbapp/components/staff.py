@@ -201,7 +201,7 @@ def add_form() -> rx.Component:
                        S.error, S.error_field, input_type="email"),
             checkbox("main_user", "yes", T("Main user: may add and remove staff"), S.main_user),
             submit_button(T("Add to the staff")),
-            on_submit=S.add, reset_on_submit=False, id="staff-form",
+            on_submit=S.add, reset_on_submit=False, id="staff-form", no_validate=True,
         ),
         aria_labelledby="add-heading",
     )

@@ -124,7 +124,9 @@ def test_record_see_review_and_refuse(page, app_server, browser):
         try:
             client = client_context.new_page()
             client.set_default_timeout(15000)
-            sign_in(client, app_server, "demo-client", f"/budget?month={month}")
+            sign_in(client, app_server, "demo-client", "/budget")
+            wait_until_loaded(client)
+            client.goto(app_server.url(f"/budget?month={month}"))
             wait_until_loaded(client)
             shown = client.locator(".event[data-status=recorded]", has_text="ilta").filter(
                 has_text="Saimaan Kotihelmi Oy").filter(has_text="4,60")

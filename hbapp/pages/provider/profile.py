@@ -23,7 +23,7 @@ from hbapp.services.provider_profile import (
     save_profile,
 )
 from hbapp.state import AppState, T
-from hbapp.views.provider_side import INTAKE_LABELS, PROFILE_ERRORS, facts_confirmed_text
+from hbapp.views.provider_side import INTAKE_LABELS, PROFILE_ERRORS, local_date_text
 from hbapp.views.providers import LANGUAGE_LABELS
 
 FIELD_LIMIT = 6000  # what a field may bring into the state; the service checks the real limits
@@ -57,7 +57,11 @@ class ProviderProfileState(AppState):
             self.denied = True
             return
         self.provider_id, self.provider_name = profile.provider_id, profile.name
-        self.confirmed = facts_confirmed_text(t, profile.facts_confirmed_at)
+        self.confirmed = (t("Your offer was last confirmed on {date}.",
+                            date=local_date_text(t, profile.facts_confirmed_at))
+                          if profile.facts_confirmed_at else
+                          t("Your offer has not been confirmed in HB yet. Check it and "
+                            "confirm it."))
         self._fill(profile.data)
 
     @rx.event
@@ -118,7 +122,8 @@ class ProviderProfileState(AppState):
             return
         self.errors, self.error_list = {}, []
         self._show(current)
-        self.notice = self._t()("The facts were confirmed as they are.")
+        t = self._t()
+        self.notice = t("The facts were confirmed as they are.")
 
 
 S = ProviderProfileState
@@ -216,7 +221,7 @@ def profile_form() -> rx.Component:
         text_area("description_en", N_("In English")),
         rx.el.button(T("Save and confirm"), type="submit", class_name="button",
                      id="save-profile"),
-        on_submit=S.save, reset_on_submit=False, id="profile-form",
+        on_submit=S.save, reset_on_submit=False, id="profile-form", no_validate=True,
     )
 
 

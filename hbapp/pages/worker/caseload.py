@@ -57,9 +57,9 @@ class WorkerState(AppState):
         self.shown_text = t("Showing {shown} of {total} clients", shown=len(self.rows),
                             total=caseload.total)
         waiting = count_needing_review(get_engine(), current.actor, today())
-        self.review_text = t.ngettext("{count} service event waits for your review",
-                                      "{count} service events wait for your review",
-                                      waiting, count=waiting) if waiting else ""
+        self.review_text = t.ngettext("{n} service event waits for your review",
+                                      "{n} service events wait for your review",
+                                      waiting, n=waiting) if waiting else ""
 
     @rx.event
     @allow(Audience.ANYONE)

@@ -76,7 +76,8 @@ def test_dispute_upheld_event_cancelled_and_message(page, app_server, browser):
     month = event.started_at.strftime("%Y-%m")
     try:
         # 1. demo-client reports a problem with the visit from the budget page.
-        sign_in(page, app_server, "demo-client", f"/budget?month={month}")
+        sign_in(page, app_server, "demo-client", "/budget")
+        page.goto(app_server.url(f"/budget?month={month}"))
         wait_until_loaded(page)
         item = page.locator(f"li[data-event-id='{event.id}']")
         assert "Kotihoito" in item.inner_text()

@@ -60,6 +60,8 @@ ACTION_TEXTS = {
     "logout": N_("{who} signed out"),
     "grant_mandate": N_("{who} gave a mandate to {agent}"),
     "request_mandate": N_("{who} asked for a mandate to handle your matters"),
+    "request_mandate_upgrade": N_("{who} asked for more rights to handle your matters"),
+    "survey_help_mark": N_("{who} marked that you answered a survey with help"),
     "confirm_mandate": N_("{who} accepted the mandate request of {agent}"),
     "decline_mandate": N_("{who} turned down the mandate request of {agent}"),
     "revoke_mandate": N_("{who} ended the mandate of {agent}"),

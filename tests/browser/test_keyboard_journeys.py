@@ -187,6 +187,7 @@ def test_give_feedback_by_keyboard(page, app_server):
 
         # Step 2: focus moves to the question; 7 is chosen with the arrow keys.
         page.wait_for_selector("#score-0")
+        page.wait_for_function("() => document.activeElement?.id === 'step-heading'")
         assert focused(page)["id"] == "step-heading"
         choose_radio(page, "score", "7")
         press_enter_on(page, next_button)

@@ -107,7 +107,10 @@ class FeedbackState(AppState):
             events.append(rx.call_script(
                 f"history.replaceState(null, '', '/feedback?step={shown}')"))
         if shown != "provider" or self.router.page.params.get("step"):
-            events.append(rx.set_focus("step-heading"))
+            # After the step has rendered: focus its question (the heading), as GOV.UK does.
+            events.append(rx.call_script(
+                "requestAnimationFrame(() => setTimeout(() => "
+                "document.getElementById('step-heading')?.focus(), 0))"))
         return events
 
     def _allowed(self, wanted: str) -> str:

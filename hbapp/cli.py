@@ -13,6 +13,7 @@ import sys
 COMMAND_MODULES = [
     "hbapp.commands.db",
     "hbapp.commands.decisions",
+    "hbapp.commands.events",
     "hbapp.commands.export",
     "hbapp.commands.nps",
     "hbapp.commands.providers",

@@ -8,7 +8,7 @@ import reflex as rx
 import hbapp.pages
 from hbapp.config import get_settings
 from hbapp.middleware import GuardMiddleware, handle_backend_exception
-from hbapp.web.api import AssetCacheHeaders, build_api
+from hbapp.web.api import AssetCacheHeaders, UploadLimit, build_api
 from hbapp.web.security import SecurityHeaders, protect_state_files
 from hbapp.workers import respawn_failed_workers
 
@@ -35,7 +35,7 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
         rx.el.script(src="/pwa.js", defer=True),
     ],
-    api_transformer=[build_api(), AssetCacheHeaders, SecurityHeaders],
+    api_transformer=[build_api(), AssetCacheHeaders, UploadLimit, SecurityHeaders],
     backend_exception_handler=handle_backend_exception,
     enable_state=True,
 )

@@ -90,9 +90,19 @@ def _parameters(fn) -> tuple[inspect.Signature, dict[str, Any]]:
     return inspect.signature(fn), typing.get_type_hints(fn)
 
 
+def _is_upload(value: Any) -> bool:
+    """A file of an `rx.upload` (Reflex's upload endpoint built it from the multipart body, whose
+    size `hbapp.web.api.UploadLimit` bounds); the handler reads a bounded part of it."""
+    from reflex_components_core.core._upload import UploadFile
+
+    return isinstance(value, UploadFile)
+
+
 def _bounded(value: Any, depth: int = 0) -> bool:
     if depth > MAX_DEPTH:
         return False
+    if _is_upload(value):
+        return True
     if isinstance(value, str):
         return len(value) <= MAX_TEXT and "\x00" not in value
     if isinstance(value, dict):

@@ -36,11 +36,16 @@ class AppState(rx.State):
     locale: str = get_settings().default_locale
     # Remembered in the browser for people who have not signed in.
     lang_cookie: str = rx.Cookie("", name="hb_lang", max_age=365 * 24 * 3600, same_site="lax")
+    # The provider a member of several providers' staff chose on /provider (an id; the
+    # services check the person is its staff on every read and write).
+    provider_cookie: str = rx.Cookie("", name="hb_provider", max_age=365 * 24 * 3600,
+                                     same_site="lax")
     session_checked: bool = False
     signed_in: bool = False
     person_name: str = ""
     is_worker: bool = False
     is_admin: bool = False
+    is_provider_staff: bool = False
     acting_for_id: int = 0
     acting_for_name: str = ""
     acting_for_self: bool = True
@@ -76,7 +81,7 @@ class AppState(rx.State):
         if current is None:
             self._update(
                 session_checked=True, signed_in=False, person_name="", is_worker=False,
-                is_admin=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
+                is_admin=False, is_provider_staff=False, acting_for_id=0, acting_for_name="", acting_for_self=True,
                 represented=[], locale=self._fallback_locale(),
                 text_size=preferences.text_size_from_cookie(self.router.headers.cookie),
             )
@@ -89,6 +94,7 @@ class AppState(rx.State):
             person_name=current.actor.name,
             is_worker=current.actor.is_worker,
             is_admin=current.actor.is_admin,
+            is_provider_staff=bool(current.provider_ids),
             text_size=current.text_size,
             locale=locale,
             lang_cookie=locale,  # lets plain HTTP routes answer in the same language

@@ -304,6 +304,56 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_token(args: argparse.Namespace) -> int:
+    """Create an API token for a provider (printed once), or revoke one by its prefix."""
+    from hbapp.services.provider_tokens import (
+        TokenError,
+        create_token,
+        provider_by_business_id,
+        revoke_token,
+    )
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        provider_id = provider_by_business_id(engine, args.business_id)
+        if provider_id is None:
+            print(f"hb providers token: error: no provider with business ID {args.business_id}",
+                  file=sys.stderr)
+            return 2
+        if args.revoke:
+            try:
+                info = revoke_token(engine, provider_id=provider_id, actor=None,
+                                    prefix=args.revoke)
+            except TokenError:
+                print(f"hb providers token: error: the provider has no token {args.revoke}",
+                      file=sys.stderr)
+                return 1
+            print(f"revoked: {info.prefix} {info.label}".rstrip())
+            return 0
+        try:
+            new = create_token(engine, provider_id=provider_id, label=args.label or "",
+                               actor=None)
+        except TokenError:
+            print("hb providers token: error: the label is too long or has control characters",
+                  file=sys.stderr)
+            return 2
+        print(new.token)
+        print(f"(token {new.info.prefix}…: shown only now; store it in the provider's system. "
+              f"Revoke it with: hb providers token {args.business_id} --revoke {new.info.prefix})",
+              file=sys.stderr)
+        return 0
+    finally:
+        engine.dispose()
+
+
+TOKEN_HELP = """Create an API token of a provider for the provider API (/api/provider/v1/).
+
+The token is printed once, on standard output; only its hash is kept. Give it to the provider's
+system (Authorization: Bearer TOKEN). Revoke a token with --revoke and the prefix shown on
+/provider/api (its first 12 characters, e.g. hbp_AbCdEfGh). Both are audited.
+"""
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "providers", help="manage the provider register",
@@ -314,3 +364,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     importer.add_argument("file", metavar="FILE.csv")
     importer.set_defaults(func=run)
+    token = actions.add_parser(
+        "token", help="create (or revoke) a provider's API token",
+        description=TOKEN_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    token.add_argument("business_id", metavar="BUSINESS_ID")
+    token.add_argument("--label", default="", help="what the token is for, e.g. the system")
+    token.add_argument("--revoke", metavar="PREFIX", help="revoke the token with this prefix")
+    token.set_defaults(func=run_token)

@@ -108,12 +108,26 @@ WORKER_LINKS = [
     ("/worker", N_("My clients")),
     ("/worker/clients/new", N_("Register a client")),
     ("/worker/swaps", N_("Swap requests")),
+    ("/worker/events", N_("Events to review")),
     ("/worker/providers", N_("Provider feedback")),
 ]
 ADMIN_LINKS = [
     ("/admin/providers", N_("Provider register")),
     ("/admin/services", N_("Service catalog")),
+    ("/admin/price-requests", N_("Price requests")),
 ]
+# The provider's side, for provider staff. The one list of its pages: 14b adds
+# ("/provider/events", ...), 14c ("/provider/api", ...) here; /provider links to all of them.
+PROVIDER_NAV: tuple[tuple[str, str], ...] = (
+    ("/provider", N_("Provider home")),
+    ("/provider/clients", N_("Clients and vouchers")),
+    ("/provider/events", N_("Service events")),
+    ("/provider/profile", N_("Our offer")),
+    ("/provider/prices", N_("Prices")),
+    ("/provider/staff", N_("Staff")),
+    ("/provider/events/import", N_("Send service events as a file")),
+    ("/provider/api", N_("API tokens")),
+)
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]
 CLIENT_FOOTER_LINKS = [
@@ -135,6 +149,8 @@ def main_navigation() -> rx.Component:
                 rx.cond(AppState.acting_for_id != 0, rx.fragment(*nav_links(CLIENT_LINKS))),
                 rx.cond(AppState.is_worker, rx.fragment(*nav_links(WORKER_LINKS))),
                 rx.cond(AppState.is_admin, rx.fragment(*nav_links(ADMIN_LINKS))),
+                rx.cond(AppState.is_provider_staff,
+                        rx.fragment(*nav_links(list(PROVIDER_NAV)))),
                 class_name="inline-list",
             ),
             class_name="container",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
@@ -33,13 +33,14 @@ from hbapp.models import (
     LineAdjustment,
     Provider,
     ProviderChoice,
-    ProviderPrice,
     ServiceEvent,
     ServiceType,
+    Voucher,
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
 from hbapp.services.catalog import unit_values_on
+from hbapp.services.prices import prices_on
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class LineView:
     chosen_provider: str | None
     chosen_provider_id: int | None
     unit_charge_cents: int  # what one unit takes from the budget at the chosen provider
+    voucher_code: str | None = None  # of the current choice: the provider records with it
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,17 @@ class EventView:
     self_pay_cents: int
     km: Decimal
     km_compensation_cents: int
+    # Only recorded events count; a cancelled one is shown as a correction, a needs-review one
+    # as waiting for the case worker, a rejected one as not accepted.
+    status: str = EventStatus.RECORDED.value
+    band: str = TimeBand.WEEKDAY_DAY.value
+    ended_at: datetime | None = None
+    cancel_reason: str = ""
+    review_note: str = ""
+
+    @property
+    def counted(self) -> bool:
+        return self.status == EventStatus.RECORDED.value
 
 
 @dataclass(frozen=True)
@@ -107,20 +120,20 @@ def _budget_for_month(session: Session, client_id: int, month: date) -> Budget |
 
 def unit_charges(
     session: Session, lines: list[tuple[BudgetLine, ServiceType]],
-    chosen: dict[int, tuple[int, str]],
+    chosen: dict[int, tuple[int, str]], day: date | None = None,
 ) -> dict[int, int]:
     """line id -> what one unit takes from the budget: the chosen provider's weekday daytime
-    price as `charge_for` charges it (the unit value caps it where a self-pay share applies),
-    else the line's unit value. The price every page uses to turn money into units."""
+    price in force on `day` (default today) as `charge_for` charges it (the unit value caps it
+    where a self-pay share applies), else the line's unit value. The price every page uses to
+    turn money into units."""
+    day = day or date.today()
     wanted = {(chosen[service.id][0], service.id) for _, service in lines if service.id in chosen}
     prices: dict[tuple[int, int], int] = {}
     if wanted:
-        for provider_id, service_type_id, price in session.exec(
-            select(ProviderPrice.provider_id, ProviderPrice.service_type_id,
-                   ProviderPrice.price_cents)
-            .where(ProviderPrice.provider_id.in_({p for p, _ in wanted}),
-                   ProviderPrice.band == TimeBand.WEEKDAY_DAY.value)
-        ).all():
+        for (provider_id, service_type_id, _), price in prices_on(
+                session, {p for p, _ in wanted}, day,
+                service_type_ids={s for _, s in wanted},
+                band=TimeBand.WEEKDAY_DAY.value).items():
             prices[(provider_id, service_type_id)] = price
     result = {}
     for line, service in lines:
@@ -131,6 +144,14 @@ def unit_charges(
         else:
             result[line.id] = line.unit_value_cents
     return result
+
+
+def price_day(month: date, today: date) -> date:
+    """The day whose provider prices a month's figures use: today for the current month, the
+    month's last day for a past month and its first day for a coming one."""
+    month = month_start(month)
+    last = add_months(month, 1) - timedelta(days=1)
+    return min(max(today, month), last)
 
 
 def load_month(session: Session, client: Client, month: date, today: date) -> BudgetMonth | None:
@@ -157,15 +178,19 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             .group_by(LineAdjustment.budget_line_id)
         ).all():
             adjustments[line_id] = int(delta)
-    chosen = {
-        service_type_id: (provider_id, name)
-        for service_type_id, provider_id, name in session.exec(
-            select(ProviderChoice.service_type_id, Provider.id, Provider.name)
-            .join(Provider, Provider.id == ProviderChoice.provider_id)
-            .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
-        ).all()
-    }
-    charges = unit_charges(session, [(line, service) for line, service in rows], chosen)
+    chosen: dict[int, tuple[int, str]] = {}
+    voucher_codes: dict[int, str] = {}  # service_type_id -> the current choice's voucher
+    for service_type_id, provider_id, name, code in session.exec(
+        select(ProviderChoice.service_type_id, Provider.id, Provider.name, Voucher.code)
+        .join(Provider, Provider.id == ProviderChoice.provider_id)
+        .outerjoin(Voucher, Voucher.choice_id == ProviderChoice.id)
+        .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
+    ).all():
+        chosen[service_type_id] = (provider_id, name)
+        if code:
+            voucher_codes[service_type_id] = code
+    charges = unit_charges(session, [(line, service) for line, service in rows], chosen,
+                           price_day(month, today))
     grants = [
         LineGrant(
             line_id=line.id,
@@ -188,6 +213,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             chosen_provider=chosen[service.id][1] if service.id in chosen else None,
             chosen_provider_id=chosen[service.id][0] if service.id in chosen else None,
             unit_charge_cents=charges[line.id],
+            voucher_code=voucher_codes.get(service.id),
         )
         for line, service in rows
     }
@@ -202,7 +228,6 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
                 ServiceEvent.budget_line_id.in_(line_ids),
                 ServiceEvent.started_at >= start,
                 ServiceEvent.started_at < end,
-                ServiceEvent.status == EventStatus.RECORDED.value,
             )
             .order_by(ServiceEvent.started_at.desc())
         ).all()
@@ -219,6 +244,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             km_compensation_cents=event.km_compensation_cents,
         )
         for event, _ in event_rows
+        if event.status == EventStatus.RECORDED.value
     ]
     # One-off additions of this month, and monthly ones of this version from their month on.
     additions = session.exec(
@@ -249,6 +275,11 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             self_pay_cents=event.self_pay_cents,
             km=Decimal(event.km),
             km_compensation_cents=event.km_compensation_cents,
+            status=event.status,
+            band=event.band,
+            ended_at=event.ended_at,
+            cancel_reason=event.cancel_reason,
+            review_note=event.review_note,
         )
         for event, provider_name in event_rows
     )

@@ -17,12 +17,12 @@ from hbapp.models import (
     Client,
     Organizer,
     Provider,
-    ProviderPrice,
     ServiceType,
 )
 from hbapp.services.access import AccessDenied, Actor, require_client_access
 from hbapp.services.budget import ServiceNames
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.prices import prices_on
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,17 @@ def calculator_setup(engine: Engine, actor: Actor, client_id: int, today: date) 
                       for band in TimeBand}
             prices: dict[int, dict[str, int]] = {}
             names: dict[int, str] = {}
-            for provider, price in session.exec(
-                select(Provider, ProviderPrice).join(
-                    ProviderPrice, ProviderPrice.provider_id == Provider.id
-                ).where(ProviderPrice.service_type_id == service.id,
-                        Provider.approval_status == ApprovalStatus.APPROVED.value)
-                .order_by(Provider.name)
-            ).all():
-                prices.setdefault(provider.id, {})[price.band] = price.price_cents
-                names[provider.id] = provider.name
+            approved = session.exec(
+                select(Provider).where(Provider.approval_status == ApprovalStatus.APPROVED.value)
+                .order_by(Provider.name)).all()
+            in_force = prices_on(session, [p.id for p in approved], today,
+                                 service_type_ids=[service.id])
+            for provider in approved:
+                for band in (b.value for b in TimeBand):
+                    cents = in_force.get((provider.id, service.id, band))
+                    if cents is not None:
+                        prices.setdefault(provider.id, {})[band] = cents
+                        names[provider.id] = provider.name
             providers = [CalcProvider(pid, names[pid], prices[pid]) for pid in names
                          if TimeBand.WEEKDAY_DAY.value in prices[pid]]
             if providers:

@@ -31,14 +31,15 @@ from hbapp.models import (
     Provider,
     ProviderChoice,
     ProviderMunicipality,
-    ProviderPrice,
     ServiceType,
+    Voucher,
     utcnow,
 )
 from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.prices import price_on, priced_provider_ids, prices_on
 from hbapp.services.vouchers import end_vouchers, issue_voucher
 
 APPROVED = ApprovalStatus.APPROVED.value
@@ -107,6 +108,9 @@ class Offer:
     buys_units: Decimal | None
     nps: NpsSummary
     chosen: bool
+    intake: str = "yes"
+    expected_wait_weeks: int | None = None
+    facts_confirmed_at: datetime | None = None  # when its staff last confirmed these facts
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,7 @@ def list_providers(
         km_rule = None
         service = by_code.get(service_code)
         if service is not None:
-            offers = _offers(session, client, service, filters, remaining, choices)
+            offers = _offers(session, client, service, filters, remaining, choices, today)
             if service.unit in KM_COMPENSATED_UNITS:
                 organizer = session.get(Organizer, client.organizer_id)
                 km_rule = KmRule(organizer.km_rate_cents, organizer.km_free_km,
@@ -219,16 +223,11 @@ def list_providers(
                             offers, km_rule)
 
 
-def _offers(session, client, service, filters, remaining, choices) -> list[Offer]:
-    query = (
-        select(Provider, ProviderPrice.price_cents)
-        .join(ProviderPrice, ProviderPrice.provider_id == Provider.id)
-        .where(
-            Provider.approval_status == APPROVED,
-            ProviderPrice.service_type_id == service.id,
-            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
-        )
-    )
+def _offers(session, client, service, filters, remaining, choices, today) -> list[Offer]:
+    base = TimeBand.WEEKDAY_DAY.value
+    priced = priced_provider_ids(session, service.id, base, today)
+    query = select(Provider).where(Provider.approval_status == APPROVED,
+                                   Provider.id.in_(priced or {0}))
     if filters.municipality:
         query = query.join(
             ProviderMunicipality, ProviderMunicipality.provider_id == Provider.id
@@ -239,7 +238,11 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
         query = query.where(Provider.evening_service.is_(True))
     if filters.weekend_service:
         query = query.where(Provider.weekend_service.is_(True))
-    rows = session.exec(query).all()
+    providers = session.exec(query).all()
+    price_of = prices_on(session, [p.id for p in providers], today,
+                         service_type_ids=[service.id], band=base)
+    rows = [(p, price_of[(p.id, service.id, base)]) for p in providers
+            if (p.id, service.id, base) in price_of]
     if filters.language:
         rows = [(p, c) for p, c in rows if filters.language in p.languages.split(",")]
     nps = nps_by_provider(session, [p.id for p, _ in rows])
@@ -260,6 +263,8 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
                                     service.unit) if left is not None and price > 0 else None),
             nps=nps[provider.id],
             chosen=choices.get(service.id) == provider.id,
+            intake=provider.intake, expected_wait_weeks=provider.expected_wait_weeks,
+            facts_confirmed_at=provider.facts_confirmed_at,
         ))
     return sort_offers(offers, filters.sort)
 
@@ -319,6 +324,9 @@ class ProviderDetail:
     services: list[ServicePrices]
     nps: NpsSummary
     comments: list[Comment] = field(default_factory=list)
+    intake: str = "yes"
+    expected_wait_weeks: int | None = None
+    facts_confirmed_at: datetime | None = None
 
 
 def provider_detail(
@@ -333,11 +341,9 @@ def provider_detail(
             raise ProviderNotFound(provider_id)
         choices = _active_choices(session, client_id)
         lines = _remaining_by_service(session, client, today)
-        prices: dict[int, list[ProviderPrice]] = defaultdict(list)
-        for row in session.exec(
-            select(ProviderPrice).where(ProviderPrice.provider_id == provider_id)
-        ).all():
-            prices[row.service_type_id].append(row)
+        prices: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for (_, service_type_id, band), cents in prices_on(session, [provider_id], today).items():
+            prices[service_type_id].append((band, cents))
         services = []
         for service in session.exec(
             select(ServiceType).where(ServiceType.id.in_(list(prices)))
@@ -347,10 +353,10 @@ def provider_detail(
             if service.code in lines and not service.time_banded:
                 values = dict.fromkeys(BAND_ORDER, lines[service.code][1])
             bands = [
-                BandPrice(p.band, p.price_cents, values[p.band],
-                          self_pay_per_unit(p.price_cents, values[p.band],
-                                            service.self_pay_applies))
-                for p in sorted(prices[service.id], key=lambda p: BAND_ORDER.index(p.band))
+                BandPrice(band, cents, values[band],
+                          self_pay_per_unit(cents, values[band], service.self_pay_applies))
+                for band, cents in sorted(prices[service.id],
+                                          key=lambda p: BAND_ORDER.index(p[0]))
             ]
             services.append(ServicePrices(
                 service.code, ServiceNames(service.name_fi, service.name_sv, service.name_en),
@@ -388,7 +394,9 @@ def provider_detail(
             postal_code=provider.postal_code, city=provider.city,
             opening_hours=provider.opening_hours, municipalities=municipalities,
             services=services, nps=nps_by_provider(session, [provider_id])[provider_id],
-            comments=comments,
+            comments=comments, intake=provider.intake,
+            expected_wait_weeks=provider.expected_wait_weeks,
+            facts_confirmed_at=provider.facts_confirmed_at,
         )
 
 
@@ -406,9 +414,11 @@ class ChoicePreview:
     self_pay_per_unit_cents: int
     current_provider: str | None  # the choice this one replaces
     already_chosen: bool
+    voucher_code: str | None = None  # when already chosen: the voucher of that choice
 
 
-def _choice_target(session: Session, client: Client, provider_id: int, service_code: str):
+def _choice_target(session: Session, client: Client, provider_id: int, service_code: str,
+                   today: date):
     provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
     if provider is None or provider.approval_status != APPROVED:
         raise ProviderNotFound(provider_id)
@@ -418,12 +428,7 @@ def _choice_target(session: Session, client: Client, provider_id: int, service_c
     ).first()
     if service is None:
         raise ChoiceError("unknown_service")
-    price = session.exec(
-        select(ProviderPrice.price_cents).where(
-            ProviderPrice.provider_id == provider_id, ProviderPrice.service_type_id == service.id,
-            ProviderPrice.band == TimeBand.WEEKDAY_DAY.value,
-        )
-    ).first()
+    price = price_on(session, provider_id, service.id, TimeBand.WEEKDAY_DAY.value, today)
     if price is None:
         raise ChoiceError("service_not_offered")
     return provider, service, price
@@ -436,17 +441,23 @@ def choice_preview(
     with read_session(engine) as session:
         require_client_access(session, actor, client_id, "manage", today)
         client = _client(session, client_id)
-        provider, service, price = _choice_target(session, client, provider_id, service_code)
+        provider, service, price = _choice_target(session, client, provider_id, service_code, today)
         current_id = _active_choices(session, client_id).get(service.id)
         current = session.get(Provider, current_id) if current_id else None
         lines = _remaining_by_service(session, client, today)
         unit_value = (lines[service.code][1] if service.code in lines
                       else _unit_values(session, service)[TimeBand.WEEKDAY_DAY.value])
+        voucher = session.exec(
+            select(Voucher.code).join(ProviderChoice, ProviderChoice.id == Voucher.choice_id)
+            .where(ProviderChoice.client_id == client_id,
+                   ProviderChoice.service_type_id == service.id,
+                   ProviderChoice.provider_id == provider.id,
+                   ProviderChoice.ended_at.is_(None))).first()
         return ChoicePreview(
             provider.id, provider.name, service.code,
             ServiceNames(service.name_fi, service.name_sv, service.name_en), service.unit, price,
             self_pay_per_unit(price, unit_value, service.self_pay_applies),
-            current.name if current else None, current_id == provider.id,
+            current.name if current else None, current_id == provider.id, voucher,
         )
 
 
@@ -463,7 +474,7 @@ def choose_provider(
         # the first one's choice (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises).
         lock_row(session, Client, client_id)
         client = _client(session, client_id)
-        provider, service, _ = _choice_target(session, client, provider_id, service_code)
+        provider, service, _ = _choice_target(session, client, provider_id, service_code, today)
         current = session.exec(
             select(ProviderChoice).where(
                 ProviderChoice.client_id == client_id,

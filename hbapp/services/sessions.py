@@ -22,7 +22,7 @@ from sqlmodel import select
 from hbapp.config import get_settings
 from hbapp.db import read_session, write_session
 from hbapp.domain.identifiers import InvalidIdentifier, validate_personal_identity_code
-from hbapp.models import Client, Consent, LoginSession, Mandate, Person, utcnow
+from hbapp.models import Client, Consent, LoginSession, Mandate, Person, ProviderStaff, utcnow
 from hbapp.services import audit
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,21 @@ def _link_by_identity_code(session, person: Person | None, subject: str, code: s
                          .values(given_by_person_id=person.id))
             session.exec(sa.update(Client).where(Client.person_id == by_code.id)
                          .values(person_id=None))
+            # Staff places recorded by code (a provider's main user added them) move too.
+            already = set(session.exec(select(ProviderStaff.provider_id).where(
+                ProviderStaff.person_id == person.id)).all())
+            for place in session.exec(select(ProviderStaff).where(
+                    ProviderStaff.person_id == by_code.id)).all():
+                if place.provider_id not in already:
+                    session.add(ProviderStaff(
+                        provider_id=place.provider_id, person_id=person.id,
+                        is_main_user=place.is_main_user,
+                        added_by_person_id=place.added_by_person_id, added_at=place.added_at))
+                session.delete(place)
+            session.flush()
+            session.exec(sa.update(ProviderStaff)
+                         .where(ProviderStaff.added_by_person_id == by_code.id)
+                         .values(added_by_person_id=person.id))
             session.delete(by_code)
             session.flush()
             person.identity_code = code

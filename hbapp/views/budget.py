@@ -7,7 +7,9 @@ from decimal import Decimal
 from hbapp.domain.ledger import LineBalance
 from hbapp.domain.units import SMALLEST_USEFUL, Unit
 from hbapp.i18n import Translator, unit_price_label
-from hbapp.services.budget import BudgetMonth
+from hbapp.models import EventStatus
+from hbapp.services.budget import BudgetMonth, EventView
+from hbapp.views.events import band_name
 
 
 def percent(fraction: Decimal) -> int:
@@ -62,6 +64,7 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
                      if balance.leftover_only else ""),
         "left": left,
         "provider": view.chosen_provider or "",
+        "voucher": view.voucher_code or "",
         "percent": str(percent(balance.used_fraction)),
         "over": "1" if over else "",
     }
@@ -112,6 +115,20 @@ def summary_texts(t: Translator, month: BudgetMonth) -> dict[str, str]:
     }
 
 
+def _event_note(t: Translator, event: EventView) -> str:
+    """How an event that does not count is explained to the client (plain language)."""
+    if event.status == EventStatus.CANCELLED.value:
+        return t("cancelled: {reason}. This is not taken from your budget.",
+                 reason=event.cancel_reason)
+    if event.status == EventStatus.NEEDS_REVIEW.value:
+        return t("Waiting for your case worker. This is not taken from your budget yet.")
+    if event.status == EventStatus.REJECTED.value:
+        return (t("Your case worker did not accept this: {note}. It is not taken from your "
+                  "budget.", note=event.review_note) if event.review_note else
+                t("Your case worker did not accept this. It is not taken from your budget."))
+    return ""
+
+
 def event_texts(t: Translator, month: BudgetMonth) -> list[dict[str, str]]:
     rows = []
     for event in month.events:
@@ -132,6 +149,9 @@ def event_texts(t: Translator, month: BudgetMonth) -> list[dict[str, str]]:
                     if event.km
                     else ""
                 ),
+                "band": band_name(t, event.band) if event.unit == Unit.HOUR.value else "",
+                "status": event.status,
+                "note": _event_note(t, event),
             }
         )
     return rows

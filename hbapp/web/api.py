@@ -1,7 +1,7 @@
 """The Starlette app that Reflex mounts itself into: our own HTTP routes come first.
 
 `/auth/*` OpenID Connect login, `/dev-oidc/*` the bundled development provider (only
-when enabled), `/healthz`, and long-lived caching headers for hashed frontend assets.
+when enabled), `/healthz`, the provider API `/api/provider/v1/*`, and long-lived caching headers for hashed frontend assets.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ from hbapp.db import get_engine
 from hbapp.web.guard import route_allows
 
 HEALTH_TIMEOUT_SECONDS = 3
+# A provider's CSV file is at most 2 MB (hbapp.domain.event_csv.MAX_BYTES); with the multipart
+# wrapping and Reflex's fields a request stays well under this.
+MAX_UPLOAD_BODY = 2 * 1024 * 1024 + 64 * 1024
 
 
 def _check_database() -> None:
@@ -62,6 +65,48 @@ async def healthz(_request: Request) -> JSONResponse:
                         headers={"cache-control": "no-store"})
 
 
+class UploadLimit:
+    """Bodies sent to Reflex's upload endpoint (`/_upload`: the provider's CSV file) are at
+    most `MAX_UPLOAD_BODY` bytes: a larger declared length is refused (413) before it is read,
+    a body without a length too (411), and reading stops at the declared length."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").rstrip("/").endswith("/_upload"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if not declared.isdigit():
+            # Browsers send a file upload with its length; without one it cannot be bounded
+            # before it is read.
+            await _refuse(send, 411, b"Length required")
+            return
+        if int(declared) > MAX_UPLOAD_BODY:
+            await _refuse(send, 413, b"Request body too large")
+            return
+        seen = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > int(declared):  # more than it said: stop reading
+                    return {"type": "http.disconnect"}
+            return message
+
+        await self.app(scope, bounded_receive, send)
+
+
+async def _refuse(send: Send, status: int, text: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": text})
+
+
 class AssetCacheHeaders:
     """Hashed build assets never change under the same name: let browsers keep them a year."""
 
@@ -86,12 +131,14 @@ class AssetCacheHeaders:
 
 def build_api() -> Starlette:
     from hbapp.web.auth import build_auth_app
+    from hbapp.web.provider_api import PREFIX as PROVIDER_API, build_provider_api
     from hbapp.web.survey_api import survey_routes
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Mount("/auth", app=build_auth_app()),
         *survey_routes(),
+        Mount(PROVIDER_API, app=build_provider_api()),
     ]
     if get_settings().dev_oidc_enabled:
         from hbapp.web.dev_oidc import build_dev_oidc_app

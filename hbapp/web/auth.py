@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -35,6 +36,7 @@ from hbapp.config import SUPPORTED_LOCALES, Settings, get_settings
 from hbapp.db import get_engine
 from hbapp.authz import Audience
 from hbapp.i18n import N_, gettext_for
+from hbapp.services.landing import workspace_for_person
 from hbapp.services.sessions import (
     SESSION_COOKIE,
     create_session,
@@ -285,6 +287,10 @@ def build_auth_app() -> Starlette:
             create_session, engine, person_id, str(token.get("id_token") or "")
         )
         log.info("person %s signed in", person_id)
+        if next_path == "/":
+            # No page asked for: each role lands on its own workspace.
+            next_path = await run_in_threadpool(workspace_for_person, engine, person_id,
+                                                date.today())
         response = RedirectResponse(
             settings.public_url + next_path, status_code=303, headers={"Cache-Control": "no-store"}
         )

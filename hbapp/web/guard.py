@@ -2,8 +2,10 @@
 
 For an audience that a browser session can satisfy, the endpoint is wrapped: the session cookie
 is resolved and checked before the endpoint runs, and a refusal is a JSON 401 or 403 with a
-machine code. `ANYONE` and `PROVIDER_TOKEN` endpoints only carry the declaration: the former
-needs no check, the latter authenticates its own Bearer token.
+machine code. A `PROVIDER_TOKEN` endpoint is wrapped too: its `Authorization: Bearer` token is
+verified (and rate-limited) by `hbapp.web.provider_api.token_gate` before it runs, which leaves
+`request.state.provider_token` = (provider_id, token_id); a browser session never counts.
+`ANYONE` endpoints only carry the declaration.
 """
 
 from __future__ import annotations
@@ -34,9 +36,19 @@ def _signed_in(request: Request):
 
 def route_allows(audience: Audience) -> Callable[[Endpoint], Endpoint]:
     def declare(endpoint: Endpoint) -> Endpoint:
-        if audience in (Audience.ANYONE, Audience.PROVIDER_TOKEN):
+        if audience is Audience.ANYONE:
             setattr(endpoint, ATTRIBUTE, audience)
             return endpoint
+        if audience is Audience.PROVIDER_TOKEN:
+            @functools.wraps(endpoint)
+            async def token_guarded(request: Request) -> Response:
+                from hbapp.web.provider_api import token_gate
+
+                refused = await token_gate(request)
+                return refused if refused is not None else await endpoint(request)
+
+            setattr(token_guarded, ATTRIBUTE, audience)
+            return token_guarded
 
         @functools.wraps(endpoint)
         async def guarded(request: Request) -> Response:

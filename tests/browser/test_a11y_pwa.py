@@ -32,7 +32,21 @@ ROUTES = [
     "/worker", "/worker/swaps", "/worker/providers", "/worker/clients/1",
     "/worker/clients/1/access", "/worker/clients/1/surveys", "/admin/providers",
     "/decisions", "/worker/clients/new", "/worker/clients/1/budget", "/admin/services",
+    "/provider/events", "/provider/events/new", "/worker/events",
+    "/provider/api", "/provider/events/import",
 ]
+# Pages for some roles only, with the roles that may see them (everyone else gets the page's
+# refusal, which ROUTES checks too).
+ROLE_ROUTES = {
+    "/provider": ("demo-provider", "demo-provider-2"),
+    "/provider/clients": ("demo-provider", "demo-provider-2"),
+    "/provider/profile": ("demo-provider", "demo-provider-2"),
+    "/provider/prices": ("demo-provider", "demo-provider-2"),
+    "/provider/staff": ("demo-provider", "demo-provider-2"),
+    "/admin/providers/1/staff": ("demo-admin",),
+    "/admin/price-requests": ("demo-admin",),
+}
+ROUTES += list(ROLE_ROUTES)
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 HEADINGS = {  # the h1 of /help per language: proves the page really is in that language
     "fi": "Ohjeet", "sv": "Hjälp", "en": "Help",
@@ -144,6 +158,23 @@ def test_axe_every_route_every_role_in_every_language(page, app_server, subject)
                 assert_no_axe_violations(page)
             open_route(page, app_server, "/help", lang)
             assert page.locator("main h1").inner_text() == HEADINGS[lang]
+    finally:
+        restore_preferences(app_server, subject, *original)
+
+
+@pytest.mark.parametrize("subject", sorted({s for roles in ROLE_ROUTES.values() for s in roles}))
+def test_axe_role_routes_for_their_roles_in_every_language(page, app_server, subject):
+    original = person_preferences(app_server, subject)
+    try:
+        sign_in(page, app_server, subject)
+        wait_until_loaded(page)
+        for lang in ("fi", "sv", "en"):
+            switch_language(page, lang)
+            for route, roles in ROLE_ROUTES.items():
+                if subject in roles:
+                    open_route(page, app_server, route, lang)
+                    assert page.locator("main .notice-error").count() == 0, route
+                    assert_no_axe_violations(page)
     finally:
         restore_preferences(app_server, subject, *original)
 

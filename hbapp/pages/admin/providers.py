@@ -90,6 +90,8 @@ def provider_row(row: rx.Var) -> rx.Component:
                                  on_click=AdminProvidersState.set_status(row["id"], "suspended"))),
             class_name="button-row",
         ),
+        rx.el.p(rx.el.a(T("Staff"), rx.el.span(" ", row["name"], class_name="visually-hidden"),
+                        href="/admin/providers/" + row["id"] + "/staff")),
         class_name="card",
     )
 

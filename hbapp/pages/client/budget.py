@@ -165,22 +165,34 @@ def line_card(line: rx.Var) -> rx.Component:
             line["provider"] != "",
             rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),
         ),
+        rx.cond(
+            line["voucher"] != "",
+            rx.el.p(T("Voucher code:"), " ", rx.el.strong(line["voucher"]),
+                    class_name="voucher-code"),
+        ),
         rx.el.p(rx.el.a(T("Compare providers"), href="/providers?service=" + line["code"])),
         class_name="card",
     )
 
 
 def event_item(event: rx.Var) -> rx.Component:
+    counted = event["status"] == "recorded"
     return rx.el.li(
         rx.el.p(rx.el.time(event["when"], date_time=event["iso"]), class_name="event-when"),
-        rx.el.p(rx.el.strong(event["service"]), " · ", event["quantity"]),
+        rx.el.p(rx.el.strong(event["service"]), " · ", event["quantity"],
+                rx.cond(event["band"] != "", rx.fragment(" · ", event["band"]))),
         rx.el.p(event["provider"], class_name="muted"),
-        rx.el.p(T("From the budget:"), " ", event["amount"]),
+        rx.cond(event["note"] != "", rx.el.p(event["note"], class_name="event-note")),
+        rx.el.p(T("From the budget:"), " ", rx.cond(counted, event["amount"],
+                                                     rx.el.s(event["amount"]))),
         rx.cond(
-            event["self_pay"] != "", rx.el.p(T("Your self-pay share:"), " ", event["self_pay"])
+            event["self_pay"] != "",
+            rx.el.p(T("Your self-pay share:"), " ",
+                    rx.cond(counted, event["self_pay"], rx.el.s(event["self_pay"]))),
         ),
         rx.cond(event["km"] != "", rx.el.p(event["km"], class_name="muted")),
-        class_name="event",
+        class_name=rx.cond(counted, "event", "event event-not-counted"),
+        data_status=event["status"],
     )
 
 

@@ -58,6 +58,7 @@ class ChooseProviderState(AppState):
             ),
             "current": preview.current_provider or t("none"),
             "already": "1" if preview.already_chosen else "",
+            "voucher": preview.voucher_code or "",
             "provider_href": f"/providers/{preview.provider_id}?service={preview.service_code}",
             "list_href": f"/providers?service={preview.service_code}",
         }
@@ -103,6 +104,11 @@ class ChooseProviderState(AppState):
             t = self._t()
             self.error = t("This provider cannot be chosen for this service.")
             return
+        # The saved choice's voucher code, for the confirmation (the preview reads it back).
+        voucher = self.summary.get("voucher", "")
+        if self._preview(current):
+            voucher = self.summary.get("voucher", "")
+        self.summary = {**self.summary, "already": "", "voucher": voucher}
         self.done = True
         return rx.set_focus("choice-done")
 
@@ -141,7 +147,11 @@ def check_answers() -> rx.Component:
         rx.cond(s.error != "", rx.el.p(s.error, class_name="notice notice-error", role="alert")),
         rx.cond(
             s.summary["already"] != "",
-            rx.el.p(T("This is already your provider for this service.")),
+            rx.fragment(
+                rx.el.p(T("This is already your provider for this service.")),
+                rx.cond(s.summary["voucher"] != "",
+                        rx.el.p(T("Your voucher code:"), " ", rx.el.strong(s.summary["voucher"]))),
+            ),
             rx.el.button(
                 T("Confirm choice"),
                 type="button",
@@ -158,6 +168,9 @@ def done_panel() -> rx.Component:
     return rx.el.div(
         rx.el.h2(T("Choice saved"), id="choice-done", tab_index=-1),
         rx.el.p(s.summary["provider"], " – ", s.summary["service"]),
+        rx.cond(s.summary["voucher"] != "",
+                rx.el.p(T("Your voucher code:"), " ", rx.el.strong(s.summary["voucher"]),
+                        id="choice-voucher")),
         rx.el.p(
             T(
                 "Tell the provider when you want the service to start. Their contact "

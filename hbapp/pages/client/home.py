@@ -12,6 +12,7 @@ from hbapp.db import get_engine
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.budget import budget_month
+from hbapp.services.landing import HOME, workspace_of
 from hbapp.state import AppState, T, today
 from hbapp.views.budget import line_texts, summary_texts
 
@@ -31,6 +32,12 @@ class HomeState(AppState):
         current = self._refresh_session()
         self.has_budget = self.denied = False
         self.summary, self.lines, self.due_surveys = {}, [], []
+        if current is not None and current.acting_for is None:
+            # A case worker, administrator or provider's staff member: their own workspace.
+            target = workspace_of(current)
+            if target != HOME:
+                self.ready = True
+                return [self._page_ready(N_("My budget")), rx.redirect(target)]
         if current is not None and current.acting_for is not None:
             t = self._t()
             try:

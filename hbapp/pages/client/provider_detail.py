@@ -12,6 +12,7 @@ from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import ProviderNotFound, provider_detail
 from hbapp.state import AppState, T, today
+from hbapp.views.provider_side import facts_confirmed_text, intake_text
 from hbapp.views.providers import BAND_LABELS, languages_text, nps_text, price_text
 
 
@@ -61,11 +62,8 @@ class ProviderDetailState(AppState):
             "name": detail.name,
             "description": detail.descriptions.get(t.locale) or detail.descriptions["fi"],
             "languages": t("Languages: {languages}", languages=languages_text(t, detail.languages)),
-            "capacity": (
-                t("Takes new clients")
-                if detail.takes_new_clients
-                else t("Does not take new clients now")
-            ),
+            "capacity": intake_text(t, detail.intake, detail.expected_wait_weeks),
+            "confirmed": facts_confirmed_text(t, detail.facts_confirmed_at),
             "evening": (
                 t("Works in the evening")
                 if detail.evening_service
@@ -172,6 +170,7 @@ def content() -> rx.Component:
             rx.el.li(T("Serves:"), " ", s.municipalities),
             class_name="fact-list card",
         ),
+        rx.el.p(s.info["confirmed"], class_name="muted", id="facts-confirmed"),
         rx.el.section(
             rx.el.h2(T("Contact"), id="contact-heading"),
             rx.el.dl(

@@ -12,6 +12,7 @@ from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import SORTS, Filters, list_providers
 from hbapp.state import AppState, T, today
+from hbapp.views.provider_side import facts_confirmed_text, intake_text
 from hbapp.views.providers import km_text, languages_text, nps_text, price_text
 
 SORT_LABELS = {
@@ -112,11 +113,8 @@ class ProvidersState(AppState):
                     else ""
                 ),
                 "nps": nps_text(t, o.nps),
-                "capacity": (
-                    t("Takes new clients")
-                    if o.takes_new_clients
-                    else t("Does not take new clients now")
-                ),
+                "capacity": intake_text(t, o.intake, o.expected_wait_weeks),
+                "confirmed": facts_confirmed_text(t, o.facts_confirmed_at),
                 "hours": ", ".join(
                     [
                         t("Evenings") if o.evening_service else t("No evenings"),
@@ -261,6 +259,7 @@ def offer_card(offer: rx.Var) -> rx.Component:
             rx.el.li(offer["languages"]),
             class_name="fact-list",
         ),
+        rx.el.p(offer["confirmed"], class_name="muted facts-confirmed"),
         rx.el.p(
             rx.el.a(
                 T("See details and choose"),

@@ -13,6 +13,7 @@ from hbapp.domain.alerts import ALERT_TYPES, SORT_KEYS
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.caseload import worker_caseload
+from hbapp.services.provider_events import count_needing_review
 from hbapp.state import AppState, T, today
 from hbapp.views.worker import (
     ALERT_LABELS,
@@ -32,11 +33,13 @@ class WorkerState(AppState):
     rows: list[CaseloadRowView] = []
     counts: list[dict[str, str]] = []
     shown_text: str = ""
+    review_text: str = ""  # service events waiting for this worker's review
 
     def _show(self, sort: str, alert_filter: str):
         current = self._refresh_session()
         self.denied = False
         self.rows, self.counts, self.total, self.shown_text = [], [], 0, ""
+        self.review_text = ""
         self.sort = sort if sort in SORT_KEYS else "name"
         self.alert_filter = alert_filter if alert_filter in ALERT_TYPES else ""
         if current is None:
@@ -53,6 +56,10 @@ class WorkerState(AppState):
         self.counts = alert_counts(t, caseload)
         self.shown_text = t("Showing {shown} of {total} clients", shown=len(self.rows),
                             total=caseload.total)
+        waiting = count_needing_review(get_engine(), current.actor, today())
+        self.review_text = t.ngettext("{n} service event waits for your review",
+                                      "{n} service events wait for your review",
+                                      waiting, n=waiting) if waiting else ""
 
     @rx.event
     @allow(Audience.ANYONE)
@@ -116,6 +123,9 @@ def counts_section() -> rx.Component:
             class_name="figures",
         ),
         rx.el.p(T("The numbers tell how many clients have each alert."), class_name="muted"),
+        rx.cond(WorkerState.review_text != "",
+                rx.el.p(rx.el.a(WorkerState.review_text, href="/worker/events"),
+                        class_name="warning-text", id="events-to-review")),
         class_name="card",
         aria_labelledby="alert-counts-heading",
     )

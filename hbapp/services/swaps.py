@@ -480,7 +480,12 @@ def cancel_swap(engine: Engine, actor: Actor, swap_id: int, today: date,
         elif swap.status in SETTLED:
             if _closed(swap.month, today):
                 raise SwapError("month_closed", "swap")
-            to_line = next(code for code, lid in loaded.line_ids.items() if lid == swap.to_line_id)
+            to_line = next((code for code, lid in loaded.line_ids.items()
+                            if lid == swap.to_line_id), None)
+            if to_line is None:
+                # A decision change moved the month to a version without this swap's line (a
+                # conflict the worker resolves): it cannot be undone here. Was a StopIteration.
+                raise SwapError("not_cancellable", "swap")
             if loaded.lines[to_line].remaining_cents < swap.amount_cents:
                 raise SwapError("already_used", "swap")
             _adjust(session, swap, -swap.amount_cents)

@@ -57,14 +57,14 @@ def test_a_large_file_with_one_bad_row_imports_nothing(seeded_url, module):
     assert len(failed.value.errors) == 1
 
 
-@pytest.mark.parametrize("command", ["providers", "decisions"])
-@pytest.mark.parametrize("encoding", ["latin-1", "utf-16"])
+@pytest.mark.parametrize(("command", "encoding"), [("providers", "latin-1"),
+                                                   ("decisions", "utf-16")])
 def test_a_file_in_another_encoding_is_refused_with_a_message(seeded_url, tmp_path, command,
                                                              encoding):
     module = f"hbapp.commands.{command}"
     path = tmp_path / "file.csv"
     path.write_bytes(fuzz.SAMPLES[module]().replace("Hoiva", "Hoivä").replace(
-        "Tuula", "Tüüla").encode(encoding))
+        "Tuula", "Tüüla").encode(encoding, errors="replace"))
     env = {"HB_DATABASE_URL": seeded_url, "PATH": str(Path(sys.executable).parent),
            "HB_DATA_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "hbapp.cli", command, "import", str(path)],

@@ -22,6 +22,7 @@ failed run writes nothing. `big_file` builds 100 000 rows with one bad row near 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import json
 import pkgutil
@@ -439,3 +440,81 @@ def big_file(module: str, rows: int = 100_000) -> tuple[str, int]:
     lines = [sample.split("\n", 1)[0]]
     lines.extend(build(i, **bad) if i == bad_index else build(i) for i in range(rows))
     return "\n".join(lines) + "\n", bad_index + 2
+
+
+# ------------------------------------------------------- provider events CSV (issue 14c)
+
+
+def events_import_available() -> bool:
+    return importlib.util.find_spec("hbapp.services.event_import") is not None
+
+
+def _events_sample(voucher: str) -> str:
+    from datetime import timedelta
+
+    day = date.today() - timedelta(days=2)
+    rows = [f"{voucher},home_care,{day.isoformat()} {8 + i}:00,{day.isoformat()} {8 + i}:45,"
+            f"ext-{i}" for i in range(3)]
+    return "voucher,service_code,start,end,external_id\n" + "\n".join(rows) + "\n"
+
+
+def fuzz_event_import(engine, examples: int, result: ImportFuzzResult | None = None
+                      ) -> ImportFuzzResult:
+    """The provider's CSV of events is recorded row by row (a bad row never loses a good one):
+    every row must come back with its line and an outcome, a refused row with its code, no
+    exception may escape, and the same file sent again must record nothing twice."""
+    from sqlmodel import func, select
+
+    from hbapp.db import read_session
+    from hbapp.models import ServiceEvent, Voucher
+    from hbapp.services.event_import import import_events
+
+    result = result or ImportFuzzResult()
+    with read_session(engine) as session:
+        voucher = session.exec(select(Voucher).order_by(Voucher.id)).first()
+    sample = _events_sample(voucher.code)
+    module = "hbapp.services.event_import"
+
+    def events() -> int:
+        with read_session(engine) as session:
+            return session.exec(select(func.count()).select_from(ServiceEvent)).one()
+
+    def one(data: bytes, label: str = "") -> None:
+        result.inputs[module] += 1
+        try:
+            report = import_events(engine, provider_id=voucher.provider_id, data=data,
+                                   actor=None)
+            before = events()
+            again = import_events(engine, provider_id=voucher.provider_id, data=data,
+                                  actor=None)
+        except Exception as error:  # noqa: BLE001 - any exception is the finding
+            result.problems.append(f"{module}{label}: {type(error).__name__}: "
+                                   f"{str(error)[:200]} for {_short(data[:300].decode('utf-8', 'replace'))}")
+            return
+        if report.file_code:
+            result.outcomes["refused"] += 1
+            return
+        result.outcomes["imported" if not report.refused else "refused"] += 1
+        for outcome in report.outcomes:
+            if outcome.line < 2 or outcome.result not in ("recorded", "needs_review", "repeated",
+                                                          "refused"):
+                result.problems.append(f"{module}{label}: bad outcome {outcome}")
+            if outcome.result == "refused" and not outcome.code:
+                result.problems.append(f"{module}{label}: line {outcome.line} refused without "
+                                       f"a reason")
+        if events() != before or again.count("recorded") or again.count("needs_review"):
+            result.problems.append(f"{module}{label}: the same file recorded events twice")
+
+    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(text=mutated(sample), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252",
+                                                           "utf-16"]))
+    def check(text, encoding):
+        one(text.encode(encoding, errors="replace"))
+
+    check()
+    big = "voucher,service_code,start,end,external_id\n" + "".join(
+        f"{voucher.code},home_care,2020-01-01 08:00,2020-01-01 09:00,big-{i}\n"
+        for i in range(100_000))
+    one(big.encode(), " (100 000 rows)")
+    return result

@@ -97,6 +97,10 @@ def part_imports(args, _pg) -> Row:
             big.append(f"{importer.module}: 100 000 rows, bad line {line}: "
                        f"{'ok' if len(result.problems) == before else 'FAILED'}")
     watch.close()
+    from tests.reliability.fuzz import events_import_available, fuzz_event_import
+
+    if events_import_available():
+        fuzz_event_import(engine, args.imports, result)
     per = ", ".join(f"{k.rsplit('.', 1)[-1]} {v}" for k, v in sorted(result.inputs.items()))
     return Row("CSV importers", load=f"per importer: {per}", inputs=sum(result.inputs.values()),
                failures=len(result.problems),

@@ -111,7 +111,9 @@ def _change(w: VolumeWorld, rng: random.Random):
 
     def run():
         view = decisions.worker_decisions(w.engine, w.worker_actor, w.client_id, w.today)
-        decision = next(d for d in view.decisions if d.number == w.number)
+        decision = view.open_decision(w.today)
+        if decision is None:
+            return ("change", "no open decision")
         current = [v for v in decision.versions if v.status != "superseded"][-1]
         draft = decisions.draft_from_version(current, w.today, w.months[1],
                                              "Muutos tarpeen mukaan.")
@@ -119,7 +121,8 @@ def _change(w: VolumeWorld, rng: random.Random):
             replace(line, units=Decimal(rng.choice([18, 20, 22, 24])))
             if line.service_code == "home_care" else line for line in draft.lines)
         draft = replace(draft, lines=lines)
-        return ("change", decisions.change(w.engine, w.worker_actor, w.client_id, w.number,
+        return ("change", decisions.change(w.engine, w.worker_actor, w.client_id,
+                                           decision.number,
                                            draft, view.revision, w.today))
 
     return run
@@ -302,7 +305,7 @@ def _provider_event(w: VolumeWorld, rng: random.Random):
                       external_id=f"vol-{rng.randint(0, 150)}")
     staff = _actor(w.engine, "demo-provider")
     return lambda: ("provider event", record_event(w.engine, provider_id=voucher.provider_id,
-                                                   data=data, source="ui", actor=staff))
+                                                   data=data, source="page", actor=staff))
 
 
 def _register_provider_events() -> None:

@@ -128,13 +128,20 @@ FOOTER_LINKS = [
 ]
 
 
+# The main menu is data: (who sees it, links). Other features add links to these lists (or a
+# new section here) and the compact and wide layouts both follow.
+MENU_SECTIONS = [
+    (AppState.acting_for_id != 0, CLIENT_LINKS),
+    (AppState.is_worker, WORKER_LINKS),
+    (AppState.is_admin, ADMIN_LINKS),
+]
+
+
 def main_navigation() -> rx.Component:
     return rx.el.nav(
         rx.el.div(
             rx.el.ul(
-                rx.cond(AppState.acting_for_id != 0, rx.fragment(*nav_links(CLIENT_LINKS))),
-                rx.cond(AppState.is_worker, rx.fragment(*nav_links(WORKER_LINKS))),
-                rx.cond(AppState.is_admin, rx.fragment(*nav_links(ADMIN_LINKS))),
+                *[rx.cond(shown, rx.fragment(*nav_links(links))) for shown, links in MENU_SECTIONS],
                 class_name="inline-list",
             ),
             class_name="container",
@@ -144,7 +151,23 @@ def main_navigation() -> rx.Component:
     )
 
 
+def menu_button() -> rx.Component:
+    """The compact header's disclosure button (narrow screens only; assets/menu.js)."""
+    return rx.el.button(
+        rx.el.span(aria_hidden="true", class_name="menu-icon"),
+        T("Menu"),
+        type="button",
+        id="menu-button",
+        class_name="menu-button",
+        aria_expanded="false",
+        aria_controls="site-menu",
+    )
+
+
 def site_header() -> rx.Component:
+    """On a phone: the logo, (signed out) the sign-in link and a Menu button, so the page
+    itself starts high; the language, the account and the main menu open under the button.
+    From 40rem up everything is shown and the button is hidden."""
     return rx.el.header(
         rx.el.a(T("Skip to main content"), href="#main", class_name="skip-link"),
         rx.el.div(
@@ -154,12 +177,26 @@ def site_header() -> rx.Component:
                 href="/",
                 class_name="logo",
             ),
-            language_switch(),
-            account_links(),
+            rx.cond(
+                AppState.signed_in,
+                rx.fragment(),
+                rx.el.a(T("Sign in"), href="/auth/login", class_name="header-link header-sign-in"),
+            ),
+            menu_button(),
             class_name="header-bar container",
         ),
-        rx.cond(AppState.signed_in, main_navigation()),
+        rx.el.div(
+            rx.el.div(
+                language_switch(),
+                rx.cond(AppState.signed_in, account_links()),
+                class_name="header-tools container",
+            ),
+            rx.cond(AppState.signed_in, main_navigation()),
+            id="site-menu",
+            class_name="site-menu",
+        ),
         class_name="site-header",
+        custom_attrs={"data-menu-open": "false"},
     )
 
 

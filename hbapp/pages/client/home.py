@@ -51,8 +51,8 @@ class HomeState(AppState):
 
 
 def budget_summary() -> rx.Component:
+    # What is left comes first (issue 18): on a phone it must be on the first screen.
     return rx.fragment(
-        surveys_due_card(HomeState.due_surveys),
         rx.el.section(
             rx.el.h2(T("Money left this month"), id="left-heading"),
             rx.el.p(HomeState.summary["month"], class_name="muted"),
@@ -69,6 +69,7 @@ def budget_summary() -> rx.Component:
             class_name="card highlight",
             aria_labelledby="left-heading",
         ),
+        surveys_due_card(HomeState.due_surveys),
         rx.el.section(
             rx.el.h2(T("Your services this month"), id="services-heading"),
             service_use_list(HomeState.lines),

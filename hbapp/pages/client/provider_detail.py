@@ -141,13 +141,14 @@ def service_prices(service: rx.Var) -> rx.Component:
                         p["service"] == service["code"],
                         rx.el.tr(
                             rx.el.th(p["band"], scope="row"),
-                            rx.el.td(p["price"]),
-                            rx.el.td(p["self_pay"]),
+                            rx.el.td(p["price"], custom_attrs={"data-label": T("Price")}),
+                            rx.el.td(p["self_pay"],
+                                     custom_attrs={"data-label": T("You pay yourself")}),
                         ),
                     ),
                 )
             ),
-            class_name="price-table",
+            class_name="price-table stack-table",
         ),
         rx.cond(
             service["chosen"] != "",

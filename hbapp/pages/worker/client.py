@@ -285,13 +285,17 @@ def swap_item(s: rx.Var) -> rx.Component:
 
 
 
-def data_table(caption: rx.Component, headers: list, rows: rx.Var, cells) -> rx.Component:
+def data_table(caption: rx.Component, columns: list, rows: rx.Var) -> rx.Component:
+    """`columns`: (heading, row key). On a phone each row stacks into a card whose cells are
+    labelled with their column heading (hb.css .stack-table)."""
     return rx.el.div(
         rx.el.table(
             rx.el.caption(caption),
-            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*cells(r)))),
-            class_name="data-table",
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h, _ in columns])),
+            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*[
+                rx.el.td(r[key], custom_attrs={"data-label": h}) for h, key in columns
+            ]))),
+            class_name="data-table stack-table",
         ),
         class_name="table-scroll",
         tab_index=0,
@@ -355,11 +359,9 @@ def promis_section(part: str, title: str, rows: rx.Var, bands: rx.Var, color: st
         rx.el.ul(rx.foreach(bands, lambda b: rx.el.li(b["text"])), class_name="band-list"),
         data_table(
             T(title),
-            [T("Date"), T("Time point"), T("T-score"), T("Standard error"), T("Band"),
-             T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"), (T("T-score"), "t"),
+             (T("Standard error"), "se"), (T("Band"), "band"), (T("Proxy answer"), "proxy")],
             rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]), rx.el.td(r["t"]),
-                       rx.el.td(r["se"]), rx.el.td(r["band"]), rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )
@@ -393,11 +395,9 @@ def whoqol_section() -> rx.Component:
         ),
         data_table(
             T("WHOQOL-BREF domains (0–100)"),
-            [T("Date"), T("Time point"), *[T(WHOQOL_PARTS[d]) for d in WHOQOL_DOMAINS],
-             T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"),
+             *[(T(WHOQOL_PARTS[d]), d) for d in WHOQOL_DOMAINS], (T("Proxy answer"), "proxy")],
             WorkerClientState.whoqol_rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]),
-                       *[rx.el.td(r[d]) for d in WHOQOL_DOMAINS], rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )
@@ -427,10 +427,9 @@ def whodas_section() -> rx.Component:
         ),
         data_table(
             T("WHODAS 2.0 total (12–60)"),
-            [T("Date"), T("Time point"), T("Total"), T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"), (T("Total"), "total"),
+             (T("Proxy answer"), "proxy")],
             WorkerClientState.whodas_rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]), rx.el.td(r["total"]),
-                       rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )

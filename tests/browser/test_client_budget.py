@@ -116,6 +116,7 @@ def test_relative_acts_for_client(page, app_server):
 def test_sign_out(page, app_server):
     sign_in(page, app_server, "demo-client")
     wait_until_loaded(page)
+    page.get_by_role("button", name="Valikko").click()  # the compact header on a phone
     with page.expect_navigation(url=app_server.url("/")):
         page.get_by_role("button", name="Kirjaudu ulos").click()
     wait_until_loaded(page)

@@ -28,6 +28,7 @@ from hbapp.models import (
     Feedback,
     Municipality,
     Organizer,
+    Person,
     Provider,
     ProviderChoice,
     ProviderMunicipality,
@@ -504,6 +505,8 @@ class FlagView:
     comment: str
     created_at: datetime
     proxy_reported: bool
+    contacted_at: datetime | None = None
+    contacted_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -512,8 +515,10 @@ class WorkerProviderRow:
     name: str
     approval_status: str
     nps: NpsSummary
-    flags: list[FlagView]
+    flags: list[FlagView]  # open flags only: a resolved flag no longer counts anywhere
     comments: list[Comment]
+    phone: str = ""
+    email: str = ""
 
 
 def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerProviderRow]:
@@ -540,12 +545,19 @@ def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerPro
                                        Feedback.replaced_at.is_(None))
                 .order_by(Feedback.created_at.desc())
             ).all():
-                if fb.flag:
+                if fb.flag and fb.flag_handled_at is None:
+                    contacted_by = ""
+                    if fb.flag_contacted_by_person_id is not None:
+                        person = session.get(Person, fb.flag_contacted_by_person_id)
+                        contacted_by = person.display_name if person else ""
                     flags[fb.provider_id].append(FlagView(
                         fb.id, fb.client_id, clients[fb.client_id].full_name, fb.flag, fb.score,
-                        fb.comment, fb.created_at, fb.proxy_reported,
+                        fb.comment, fb.created_at, fb.proxy_reported, fb.flag_contacted_at,
+                        contacted_by,
                     ))
                     shown.add(fb.client_id)
+                elif fb.flag:
+                    continue  # resolved: neither an open problem nor a comment any more
                 elif fb.comment and len(comments[fb.provider_id]) < RECENT_COMMENTS:
                     comments[fb.provider_id].append(Comment(fb.comment, fb.created_at))
                     shown.add(fb.client_id)
@@ -553,9 +565,68 @@ def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerPro
             audit.record(session, actor.person_id, "worker_view_provider_feedback", client_id)
         return [
             WorkerProviderRow(p.id, p.name, p.approval_status, nps[p.id], flags.get(p.id, []),
-                              comments.get(p.id, []))
+                              comments.get(p.id, []), p.phone, p.email)
             for p in providers
         ]
+
+
+class FlagError(Exception):
+    """A flag cannot be handled as asked; `code` is stable: not_found, handled, note_missing,
+    note_too_long."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+FLAG_NOTE_MAX = 1000
+
+
+def _open_flag_for_worker(session: Session, actor: Actor, feedback_id: int,
+                          today: date) -> Feedback:
+    """The flag, locked, when this worker serves its client (assigned and consent)."""
+    if not actor.is_worker:
+        raise AccessDenied("not_a_worker", actor.person_id)
+    fb = lock_row(session, Feedback, feedback_id) if 0 < feedback_id <= MAX_ID else None
+    if fb is None or not fb.flag or fb.replaced_at is not None:
+        raise FlagError("not_found")
+    serves = worker_serves(session, actor.person_id, fb.client_id, today)
+    if serves != "ok":
+        raise AccessDenied(serves, actor.person_id, fb.client_id)
+    if fb.flag_handled_at is not None:
+        raise FlagError("handled")
+    return fb
+
+
+def resolve_flag(engine: Engine, actor: Actor, feedback_id: int, note: str, today: date,
+                 now: datetime | None = None) -> None:
+    """Mark a client's flagged problem with a provider as resolved, with a note saying how.
+    Once resolved it leaves the open problems on /worker/providers and the caseload alert."""
+    note = (note or "").strip()
+    if not note:
+        raise FlagError("note_missing")
+    if len(note) > FLAG_NOTE_MAX:
+        raise FlagError("note_too_long")
+    with write_session(engine) as session:
+        fb = _open_flag_for_worker(session, actor, feedback_id, today)
+        fb.flag_handled_at = now or utcnow()
+        fb.flag_handled_by_person_id = actor.person_id
+        fb.flag_handled_note = note
+        session.add(fb)
+        audit.record(session, actor.person_id, "provider_flag_resolved", fb.client_id,
+                     feedback_id=fb.id, provider_id=fb.provider_id, flag=fb.flag)
+
+
+def record_flag_contact(engine: Engine, actor: Actor, feedback_id: int, today: date,
+                        now: datetime | None = None) -> None:
+    """Record that the worker contacted the provider about an open flag (it stays open)."""
+    with write_session(engine) as session:
+        fb = _open_flag_for_worker(session, actor, feedback_id, today)
+        fb.flag_contacted_at = now or utcnow()
+        fb.flag_contacted_by_person_id = actor.person_id
+        session.add(fb)
+        audit.record(session, actor.person_id, "provider_flag_contacted", fb.client_id,
+                     feedback_id=fb.id, provider_id=fb.provider_id, flag=fb.flag)
 
 
 # --------------------------------------------------------------------------- administrators

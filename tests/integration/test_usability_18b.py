@@ -112,3 +112,72 @@ def test_only_the_clients_own_worker_handles_a_flag(empty_engine):
     refusals = audit_actions(empty_engine, "refused")
     assert any(r.actor_person_id == actor(empty_engine, "demo-worker-2").person_id
                for r in refusals)
+
+
+# --------------------------------------------------------------------------- item 10
+
+
+def test_caseload_search_by_name_and_identity_code(seeded_engine):
+    worker = actor(seeded_engine, "demo-worker")
+    everyone = worker_caseload(seeded_engine, worker, TODAY)
+    assert len(everyone.entries) == everyone.total > 2
+    by_name = worker_caseload(seeded_engine, worker, TODAY, search="aINO")
+    assert [e.name for e in by_name.entries] == ["Aino Virtanen"]
+    assert by_name.total == everyone.total  # the alert counts stay over the whole caseload
+    by_code = worker_caseload(seeded_engine, worker, TODAY, search="020958-913y")
+    assert [e.name for e in by_code.entries] == ["Bengt Lindholm"]
+    assert worker_caseload(seeded_engine, worker, TODAY, search="020958-9130").entries == ()
+    # Never beyond the worker's own clients.
+    assert worker_caseload(seeded_engine, actor(seeded_engine, "demo-worker-2"), TODAY,
+                           search="Aino").entries == ()
+
+
+def test_decided_swaps_are_kept_as_history_with_a_filter(empty_engine):
+    from decimal import Decimal
+
+    from hbapp.services.swaps import decide_swap, decided_swaps_for_worker, request_swap
+
+    today = date(2026, 11, 1)
+    seed_demo(empty_engine, today=today)
+    aino, worker = client_id(empty_engine, "demo-client"), actor(empty_engine, "demo-worker")
+    client = actor(empty_engine, "demo-client")
+    first = request_swap(empty_engine, client, aino, today, "carers_leave", "gym_card",
+                         Decimal("1"), today)
+    second = request_swap(empty_engine, client, aino, today, "home_care", "cleaning",
+                          Decimal("2.5"), today)
+    assert (first.status, second.status) == ("pending", "pending")
+    assert decided_swaps_for_worker(empty_engine, worker, today) == []
+    decide_swap(empty_engine, worker, first.swap_id, False, "Ei joulukuussa.", today)
+    decide_swap(empty_engine, worker, second.swap_id, True, "", today)
+
+    history = decided_swaps_for_worker(empty_engine, worker, today)
+    assert {v.swap_id: v.status for v in history} == {first.swap_id: "declined",
+                                                       second.swap_id: "approved"}
+    assert all(v.decided_by == "Sari Mäkinen" and v.decided_at for v in history)
+    declined = decided_swaps_for_worker(empty_engine, worker, today, "declined")
+    assert [(v.swap_id, v.reason) for v in declined] == [(first.swap_id, "Ei joulukuussa.")]
+    assert [v.swap_id for v in decided_swaps_for_worker(empty_engine, worker, today,
+                                                        "approved")] == [second.swap_id]
+    assert len(decided_swaps_for_worker(empty_engine, worker, today, client_id=aino)) == 2
+    # Another worker sees none of it; a client is refused.
+    assert decided_swaps_for_worker(empty_engine, actor(empty_engine, "demo-worker-2"),
+                                    today) == []
+    with pytest.raises(AccessDenied):
+        decided_swaps_for_worker(empty_engine, client, today)
+    assert audit_actions(empty_engine, "view_decided_swaps")
+
+
+def test_ended_mandates_stay_on_the_access_page_as_history(empty_engine):
+    from hbapp.services import mandates
+
+    seed_demo(empty_engine)
+    aino, worker = client_id(empty_engine, "demo-client"), actor(empty_engine, "demo-worker")
+    before = mandates.worker_access(empty_engine, worker, aino, TODAY)
+    assert before.ended == ()
+    for mandate in before.mandates:
+        mandates.revoke(empty_engine, worker, mandate.id, TODAY)
+    after = mandates.worker_access(empty_engine, worker, aino, TODAY)
+    assert after.mandates == ()
+    assert sorted(e.agent_name for e in after.ended) == sorted(m.agent_name
+                                                               for m in before.mandates)
+    assert all(e.ended_on == TODAY and e.ended_by == "Sari Mäkinen" for e in after.ended)

@@ -22,7 +22,8 @@ from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.i18n import N_
 from hbapp.domain.swaps import SwapError
 from hbapp.services.access import AccessDenied
-from hbapp.services.swaps import decide_swap
+from hbapp.services.swaps import decide_swap, decided_swaps_for_worker
+from hbapp.views.swaps import decided_rows
 from hbapp.services.surveys import TIMEPOINTS, SurveyError, assign_survey
 from hbapp.services.worker_client import assigned_client_name, client_overview
 from hbapp.state import AppState, T, today
@@ -70,6 +71,7 @@ class WorkerClientState(AppState):
     mandates: list[dict[str, str]] = []
     open_surveys: list[dict[str, str]] = []
     swaps: list[dict[str, str]] = []
+    swap_history: list[dict[str, str]] = []
     gph_points: list[dict] = []
     gph_rows: list[dict[str, str]] = []
     gmh_rows: list[dict[str, str]] = []
@@ -127,6 +129,8 @@ class WorkerClientState(AppState):
         self.mandates = mandate_rows(t, overview)
         self.open_surveys = open_survey_rows(t, overview)
         self.swaps = swap_rows(t, overview)
+        self.swap_history = decided_rows(t, decided_swaps_for_worker(
+            get_engine(), current.actor, today(), client_id=wanted))
         self.gph_points = promis_points(t, overview)
         self.gph_rows = promis_rows(t, overview, "gph")
         self.gmh_rows = promis_rows(t, overview, "gmh")
@@ -142,6 +146,7 @@ class WorkerClientState(AppState):
         self.status = ""
         self.alerts, self.lines, self.providers, self.mandates = [], [], [], []
         self.open_surveys, self.swaps, self.answer_sets = [], [], []
+        self.swap_history = []
         self.gph_points, self.gph_rows, self.gmh_rows = [], [], []
         self.whoqol_points, self.whoqol_rows, self.whodas_points, self.whodas_rows = [], [], [], []
         self.summary, self.has_budget = {}, False
@@ -619,6 +624,21 @@ def overview_content() -> rx.Component:
             rx.el.p(WorkerClientState.swap_message, role="status"),
             rx.el.p(rx.el.a(T("All swap requests of my clients"), href="/worker/swaps")),
             aria_labelledby="client-swaps-heading",
+        ),
+        rx.el.section(
+            rx.el.h2(T("Decided swap requests"), id="client-swap-history-heading"),
+            rx.cond(
+                WorkerClientState.swap_history.length() > 0,
+                rx.el.ul(rx.foreach(WorkerClientState.swap_history, lambda h: rx.el.li(
+                    rx.el.p(rx.el.strong(h["title"]), " · ", h["month"]),
+                    rx.el.p(h["what"]),
+                    rx.el.p(h["decided"]),
+                    rx.cond(h["reason"] != "", rx.el.blockquote(h["reason"])),
+                    class_name="card swap-history-item",
+                )), class_name="card-list-plain", id="client-swap-history"),
+                rx.el.p(T("No swap requests have been decided.")),
+            ),
+            aria_labelledby="client-swap-history-heading",
         ),
         surveys_section(),
     )

@@ -564,6 +564,86 @@ class SwapRequest(SQLModel, table=True):
     reason: str = ""
 
 
+class Message(SQLModel, table=True):
+    """A notice in a person's HB inbox (`/messages`).
+
+    Stored as a kind and its parameters, never as text: it is rendered in the reader's language
+    when shown (`hbapp.views.messages`), so the same message reads in Finnish, Swedish or English.
+    """
+
+    __table_args__ = (
+        # The unread count in the navigation: one index-only count per page load.
+        sa.Index("ix_message_recipient_read", "recipient_person_id", "read_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_person_id: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=40)  # hbapp.views.messages.KINDS
+    subject_client_id: int | None = Field(default=None, foreign_key="client.id")
+    params: str = "{}"  # JSON: values for the kind's texts (dates ISO, names per language)
+    link: str = Field(default="", max_length=200)  # a path inside HB, e.g. /budget?month=…
+    created_at: NaiveDatetime = Field(default_factory=utcnow, index=True)
+    read_at: NaiveDatetime | None = None
+
+
+class NoticeOutbox(SQLModel, table=True):
+    """A notice about a new message to send outside HB (an e-mail), written in the same
+    transaction as the message and sent after commit by `hbapp.services.notices`.
+
+    Holds no personal data beyond the address: the text only says there is a new message.
+    """
+
+    __table_args__ = (sa.Index("ix_noticeoutbox_pending", "sent_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    channel: str = Field(default="email", max_length=20)
+    address: str = Field(max_length=200)
+    locale: str = Field(default="fi", max_length=5)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime = Field(default_factory=utcnow)
+    sent_at: NaiveDatetime | None = None
+    last_error: str = Field(default="", max_length=500)
+
+
+class DisputeReason(str, enum.Enum):
+    DID_NOT_HAPPEN = "did_not_happen"
+    WRONG_TIME_OR_LENGTH = "wrong_time_or_length"
+    OTHER = "other"
+
+
+class DisputeStatus(str, enum.Enum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the event was cancelled
+    REJECTED = "rejected"  # the event was kept, with an explanation
+
+
+class Dispute(SQLModel, table=True):
+    """A problem the client (or a proxy with the manage scope) reported with one event; the
+    client's case worker decides it."""
+
+    __table_args__ = (
+        # At most one open dispute per event (a partial unique index on both databases).
+        sa.Index("uq_dispute_open_event", "event_id", unique=True,
+                 sqlite_where=sa.text("status = 'open'"),
+                 postgresql_where=sa.text("status = 'open'")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="serviceevent.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    opened_by_person_id: int = Field(foreign_key="person.id")
+    opened_at: NaiveDatetime = Field(default_factory=utcnow)
+    reason: str = Field(max_length=24)  # DisputeReason value
+    comment: str = ""
+    status: str = Field(default=DisputeStatus.OPEN.value, max_length=10, index=True)
+    decided_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: NaiveDatetime | None = None
+    explanation: str = ""
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only: who did what, for whom, when (views of personal data included)."""
 

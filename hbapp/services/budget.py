@@ -23,6 +23,7 @@ from hbapp.domain.pricing import charge_for
 from hbapp.domain.timebands import TimeBand
 from hbapp.domain.units import Unit
 from hbapp.models import (
+    ApprovalStatus,
     Budget,
     BudgetAddition,
     BudgetLine,
@@ -36,6 +37,7 @@ from hbapp.models import (
     ProviderPrice,
     ServiceEvent,
     ServiceType,
+    utcnow,
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
@@ -62,6 +64,8 @@ class LineView:
     chosen_provider: str | None
     chosen_provider_id: int | None
     unit_charge_cents: int  # what one unit takes from the budget at the chosen provider
+    # The chosen provider was suspended (issue 18): since when; the client keeps its contact.
+    provider_suspended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -157,14 +161,17 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             .group_by(LineAdjustment.budget_line_id)
         ).all():
             adjustments[line_id] = int(delta)
-    chosen = {
-        service_type_id: (provider_id, name)
-        for service_type_id, provider_id, name in session.exec(
-            select(ProviderChoice.service_type_id, Provider.id, Provider.name)
-            .join(Provider, Provider.id == ProviderChoice.provider_id)
-            .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
-        ).all()
-    }
+    chosen = {}
+    suspended_at = {}
+    for service_type_id, provider_id, name, status, since in session.exec(
+        select(ProviderChoice.service_type_id, Provider.id, Provider.name,
+               Provider.approval_status, Provider.suspended_at)
+        .join(Provider, Provider.id == ProviderChoice.provider_id)
+        .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
+    ).all():
+        chosen[service_type_id] = (provider_id, name)
+        if status == ApprovalStatus.SUSPENDED.value:
+            suspended_at[service_type_id] = since or utcnow()
     charges = unit_charges(session, [(line, service) for line, service in rows], chosen)
     grants = [
         LineGrant(
@@ -188,6 +195,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             chosen_provider=chosen[service.id][1] if service.id in chosen else None,
             chosen_provider_id=chosen[service.id][0] if service.id in chosen else None,
             unit_charge_cents=charges[line.id],
+            provider_suspended_at=suspended_at.get(service.id),
         )
         for line, service in rows
     }

@@ -1,7 +1,9 @@
 """Providers for clients (compare, view, choose), case workers (feedback) and administrators.
 
-Only approved providers ever reach a client: every client-facing query here filters on
-`approval_status = approved`, so a page cannot show a pending or suspended provider by mistake.
+Only approved providers are offered to a client: every listing and choice here filters on
+`approval_status = approved`, so a page cannot offer a pending or suspended provider by mistake.
+The one exception (issue 18): a suspended provider's page stays open to the clients who still
+have it as their chosen provider, with the suspension notice and its contact details.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.calculator import budget_buys
@@ -26,6 +28,8 @@ from hbapp.models import (
     CaseWorkerAssignment,
     Client,
     Feedback,
+    Mandate,
+    MandateStatus,
     Municipality,
     Organizer,
     Person,
@@ -40,9 +44,11 @@ from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.messages import notify
 from hbapp.services.vouchers import end_vouchers, issue_voucher
 
 APPROVED = ApprovalStatus.APPROVED.value
+SUSPENDED = ApprovalStatus.SUSPENDED.value
 BAND_ORDER = [band.value for band in TimeBand]
 SORTS = ("price", "nps", "name")
 # Trips are priced per visit; their kilometres over the free part are paid from the budget.
@@ -320,19 +326,24 @@ class ProviderDetail:
     services: list[ServicePrices]
     nps: NpsSummary
     comments: list[Comment] = field(default_factory=list)
+    suspended_at: datetime | None = None  # set for a suspended provider (its clients only)
+    suspended_reason: str = ""
 
 
 def provider_detail(
     engine: Engine, actor: Actor, client_id: int, provider_id: int, today: date
 ) -> ProviderDetail:
-    """An approved provider's page for a client; ProviderNotFound for any other provider."""
+    """An approved provider's page for a client, or a suspended one's for a client who still
+    has it as a chosen provider; ProviderNotFound for any other provider."""
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "view", today)
         client = _client(session, client_id)
         provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
-        if provider is None or provider.approval_status != APPROVED:
-            raise ProviderNotFound(provider_id)
         choices = _active_choices(session, client_id)
+        suspended = provider is not None and provider.approval_status == SUSPENDED
+        if provider is None or not (provider.approval_status == APPROVED or (
+                suspended and provider_id in choices.values())):
+            raise ProviderNotFound(provider_id)
         lines = _remaining_by_service(session, client, today)
         prices: dict[int, list[ProviderPrice]] = defaultdict(list)
         for row in session.exec(
@@ -390,6 +401,8 @@ def provider_detail(
             opening_hours=provider.opening_hours, municipalities=municipalities,
             services=services, nps=nps_by_provider(session, [provider_id])[provider_id],
             comments=comments,
+            suspended_at=(provider.suspended_at or provider.created_at) if suspended else None,
+            suspended_reason=provider.suspended_reason if suspended else "",
         )
 
 
@@ -656,9 +669,139 @@ def admin_providers(engine: Engine, actor: Actor) -> list[AdminProviderRow]:
         ]
 
 
+@dataclass(frozen=True)
+class AffectedClient:
+    client_id: int
+    name: str
+    services: tuple[ServiceNames, ...]  # the services the client has chosen this provider for
+    agent_person_ids: tuple[int, ...]  # people with a mandate in force for the client
+    worker_person_ids: tuple[int, ...]  # the client's case workers (assigned today)
+    person_id: int | None  # the client's own account, when they have one
+
+
+@dataclass(frozen=True)
+class SuspensionPreview:
+    provider_id: int
+    name: str
+    approval_status: str
+    affected: tuple[AffectedClient, ...]
+
+
+SUSPEND_REASON_MAX = 1000
+
+
+class SuspendError(Exception):
+    """A suspension that cannot be made; `code`: reason_missing, reason_too_long,
+    not_approved."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _affected_clients(session: Session, provider_id: int, today: date) -> list[AffectedClient]:
+    """The clients with an active choice of this provider, with whom to notify."""
+    rows = session.exec(
+        select(ProviderChoice, Client, ServiceType)
+        .join(Client, Client.id == ProviderChoice.client_id)
+        .join(ServiceType, ServiceType.id == ProviderChoice.service_type_id)
+        .where(ProviderChoice.provider_id == provider_id, ProviderChoice.ended_at.is_(None))
+        .order_by(Client.last_name, Client.first_name, ServiceType.sort_order)
+    ).all()
+    by_client: dict[int, tuple[Client, list[ServiceNames]]] = {}
+    for _, client, service in rows:
+        by_client.setdefault(client.id, (client, []))[1].append(
+            ServiceNames(service.name_fi, service.name_sv, service.name_en))
+    if not by_client:
+        return []
+    ids = list(by_client)
+    agents: dict[int, set[int]] = defaultdict(set)
+    for client_id, agent_id in session.exec(
+        select(Mandate.client_id, Mandate.agent_person_id).where(
+            Mandate.client_id.in_(ids), Mandate.status == MandateStatus.ACTIVE.value,
+            Mandate.valid_from <= today,
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today))
+    ).all():
+        agents[client_id].add(agent_id)
+    workers: dict[int, set[int]] = defaultdict(set)
+    for client_id, worker_id in session.exec(
+        select(CaseWorkerAssignment.client_id, CaseWorkerAssignment.worker_person_id).where(
+            CaseWorkerAssignment.client_id.in_(ids), CaseWorkerAssignment.starts_on <= today,
+            or_(CaseWorkerAssignment.ends_on.is_(None), CaseWorkerAssignment.ends_on >= today))
+    ).all():
+        workers[client_id].add(worker_id)
+    for client, _ in by_client.values():
+        if client.own_worker_id:
+            workers[client.id].add(client.own_worker_id)
+    return [
+        AffectedClient(client.id, client.full_name, tuple(services),
+                       tuple(sorted(agents[client.id])), tuple(sorted(workers[client.id])),
+                       client.person_id)
+        for client, services in by_client.values()
+    ]
+
+
+def suspension_preview(engine: Engine, actor: Actor, provider_id: int,
+                       today: date) -> SuspensionPreview:
+    """What suspending would touch: the clients who have chosen the provider (shown to the
+    administrator before they confirm)."""
+    with read_session(engine) as session:
+        _require_admin(actor)
+        provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
+        if provider is None:
+            raise ProviderNotFound(provider_id)
+        return SuspensionPreview(provider.id, provider.name, provider.approval_status,
+                                 tuple(_affected_clients(session, provider_id, today)))
+
+
+def suspend_provider(engine: Engine, actor: Actor, provider_id: int, reason: str, today: date,
+                     now: datetime | None = None) -> SuspensionPreview:
+    """Suspend a provider with a reason (the administrative decision), in one transaction:
+    audited with the affected clients, and a message to each affected client, their agents and
+    their case workers. The choices stay: the clients keep the provider's contact details and
+    may give feedback; nobody new is offered it. Returns who was affected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SuspendError("reason_missing")
+    if len(reason) > SUSPEND_REASON_MAX:
+        raise SuspendError("reason_too_long")
+    with write_session(engine) as session:
+        _require_admin(actor)
+        provider = lock_row(session, Provider, provider_id) if 0 < provider_id <= MAX_ID else None
+        if provider is None:
+            raise ProviderNotFound(provider_id)
+        if provider.approval_status != APPROVED:
+            raise SuspendError("not_approved")  # already suspended (a double submit) or pending
+        previous = provider.approval_status
+        when = now or utcnow()
+        provider.approval_status = SUSPENDED
+        provider.suspended_at = when
+        provider.suspended_reason = reason
+        provider.suspended_by_person_id = actor.person_id
+        session.add(provider)
+        affected = _affected_clients(session, provider_id, today)
+        audit.record(session, actor.person_id, "provider_approval", None,
+                     provider_id=provider_id, status=SUSPENDED, previous=previous,
+                     reason=reason, affected_clients=[a.client_id for a in affected])
+        link = f"/providers/{provider_id}"
+        for client in affected:
+            audit.record(session, actor.person_id, "provider_suspended_client_notified",
+                         client.client_id, provider_id=provider_id)
+            notify(session, [client.person_id, *client.agent_person_ids], "provider_suspended",
+                   subject_client_id=client.client_id, link=link, provider=provider.name,
+                   since_date=when.date(), reason=reason)
+            notify(session, client.worker_person_ids, "provider_suspended_worker",
+                   subject_client_id=client.client_id,
+                   link=f"/worker/clients/{client.client_id}", provider=provider.name,
+                   client=client.name, since_date=when.date(), reason=reason)
+        return SuspensionPreview(provider.id, provider.name, provider.approval_status,
+                                 tuple(affected))
+
+
 def set_approval(engine: Engine, actor: Actor, provider_id: int, status: str) -> None:
-    """Approve or suspend a provider (the administrative decision), audited."""
-    if status not in (ApprovalStatus.APPROVED.value, ApprovalStatus.SUSPENDED.value):
+    """Approve a provider (the administrative decision), audited. Suspending needs a reason
+    and tells the affected people: `suspend_provider`."""
+    if status != ApprovalStatus.APPROVED.value:
         raise ValueError(f"unknown status {status!r}")
     with write_session(engine) as session:
         _require_admin(actor)

@@ -4,6 +4,7 @@ the worker's caseload search, swap history and mandate history."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -181,3 +182,85 @@ def test_ended_mandates_stay_on_the_access_page_as_history(empty_engine):
     assert sorted(e.agent_name for e in after.ended) == sorted(m.agent_name
                                                                for m in before.mandates)
     assert all(e.ended_on == TODAY and e.ended_by == "Sari Mäkinen" for e in after.ended)
+
+
+# --------------------------------------------------------------------------- item 3
+
+
+def test_suspending_asks_a_reason_tells_the_affected_and_strands_nobody(empty_engine):
+    from hbapp.models import Message
+    from hbapp.services.budget import load_month
+    from hbapp.services.feedback import give_feedback, providers_for_feedback
+    from hbapp.services.providers import (
+        Filters, ProviderNotFound, SuspendError, choose_provider, list_providers,
+        provider_detail, suspend_provider, suspension_preview,
+    )
+
+    seed_demo(empty_engine)
+    admin = actor(empty_engine, "demo-admin")
+    pirtti = provider_id(empty_engine, "Siivouspalvelu Puhdas Pirtti Oy")
+    aino_actor, aino = actor(empty_engine, "demo-client"), client_id(empty_engine, "demo-client")
+    bengt_actor = actor(empty_engine, "demo-client-2")
+    bengt = client_id(empty_engine, "demo-client-2")
+
+    preview = suspension_preview(empty_engine, admin, pirtti, TODAY)
+    assert [a.name for a in preview.affected] == ["Aino Virtanen"]
+    [affected] = preview.affected
+    assert len(affected.services) == 1  # cleaning
+    mikko = actor(empty_engine, "demo-relative").person_id
+    liisa = actor(empty_engine, "demo-relative-view").person_id
+    sari = actor(empty_engine, "demo-worker").person_id
+    assert {mikko, liisa} <= set(affected.agent_person_ids)
+    assert sari in affected.worker_person_ids
+
+    for subject in ("demo-worker", "demo-client"):
+        with pytest.raises(AccessDenied):
+            suspend_provider(empty_engine, actor(empty_engine, subject), pirtti, "x", TODAY)
+        with pytest.raises(AccessDenied):
+            suspension_preview(empty_engine, actor(empty_engine, subject), pirtti, TODAY)
+    with pytest.raises(SuspendError) as missing:
+        suspend_provider(empty_engine, admin, pirtti, "  ", TODAY)
+    assert missing.value.code == "reason_missing"
+
+    suspend_provider(empty_engine, admin, pirtti, "Valvontakäynnillä puutteita.", TODAY)
+    with pytest.raises(SuspendError) as again:
+        suspend_provider(empty_engine, admin, pirtti, "Toistamiseen.", TODAY)
+    assert again.value.code == "not_approved"
+
+    with read_session(empty_engine) as session:
+        provider = session.get(Provider, pirtti)
+        assert provider.approval_status == "suspended"
+        assert provider.suspended_reason == "Valvontakäynnillä puutteita."
+        assert provider.suspended_by_person_id == admin.person_id
+        messages = session.exec(select(Message)).all()
+        told = {(m.recipient_person_id, m.kind) for m in messages}
+        aino_person = aino_actor.person_id
+        assert {(aino_person, "provider_suspended"), (mikko, "provider_suspended"),
+                (liisa, "provider_suspended"), (sari, "provider_suspended_worker")} <= told
+        assert all(m.subject_client_id == aino for m in messages)
+        [decision] = session.exec(select(AuditLog).where(
+            AuditLog.action == "provider_approval")).all()
+        assert decision.actor_person_id == admin.person_id
+        details = json.loads(decision.details)
+        assert details["reason"] == "Valvontakäynnillä puutteita."
+        assert details["affected_clients"] == [aino]
+
+    # Aino keeps the page, its contact details and the notice; feedback stays open.
+    detail = provider_detail(empty_engine, aino_actor, aino, pirtti, TODAY)
+    assert detail.suspended_at is not None and detail.phone
+    assert detail.suspended_reason == "Valvontakäynnillä puutteita."
+    assert pirtti in {p.provider_id for p in providers_for_feedback(
+        empty_engine, aino_actor, aino, TODAY)}
+    give_feedback(empty_engine, aino_actor, aino, pirtti, 4, "Siivooja ei tullut.", None, TODAY)
+    with read_session(empty_engine) as session:
+        month = load_month(session, session.get(Client, aino), TODAY, TODAY)
+    cleaning = [v for v in month.lines.values() if v.chosen_provider_id == pirtti]
+    assert cleaning and cleaning[0].provider_suspended_at is not None
+
+    # Nobody else is offered it or may open it.
+    with pytest.raises(ProviderNotFound):
+        provider_detail(empty_engine, bengt_actor, bengt, pirtti, TODAY)
+    assert "Siivouspalvelu Puhdas Pirtti Oy" not in [o.name for o in list_providers(
+        empty_engine, bengt_actor, bengt, "cleaning", Filters(), TODAY).offers]
+    with pytest.raises(ProviderNotFound):
+        choose_provider(empty_engine, bengt_actor, bengt, pirtti, "cleaning", TODAY)

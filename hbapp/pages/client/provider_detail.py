@@ -1,4 +1,7 @@
-"""`/providers/[provider_id]`: one approved provider in plain language, prices, contact, NPS."""
+"""`/providers/[provider_id]`: one approved provider in plain language, prices, contact, NPS.
+
+A suspended provider's page stays open to its current clients (issue 18): a notice says since
+when and why, the contact details and feedback stay, and nothing new can be chosen there."""
 
 from __future__ import annotations
 
@@ -86,6 +89,11 @@ class ProviderDetailState(AppState):
             "opening_hours": detail.opening_hours,
             "nps": nps_text(t, detail.nps),
             "back": f"/providers?service={wanted}" if wanted else "/providers",
+            "suspended": (
+                t("Suspended since {date}. Reason: {reason}. Your case worker will contact you "
+                  "about a new provider.", date=t.date(detail.suspended_at),
+                  reason=detail.suspended_reason or "–")
+                if detail.suspended_at else ""),
         }
         name_index = 2 if t.locale == "sv" else 1
         self.municipalities = ", ".join(m[name_index] for m in detail.municipalities)
@@ -97,6 +105,8 @@ class ProviderDetailState(AppState):
                     "code": service.code,
                     "name": service.names.get(t.locale),
                     "chosen": "1" if service.chosen else "",
+                    # A suspended provider is not offered: no new choice can start here.
+                    "closed": "1" if detail.suspended_at else "",
                     "choose": f"/choose-provider?provider={detail.provider_id}&service={service.code}",
                     "choose_label": t(
                         "Choose {provider} for {service}",
@@ -155,7 +165,12 @@ def service_prices(service: rx.Var) -> rx.Component:
             rx.el.p(
                 rx.el.strong(T("This is your current provider for this service.")), class_name="tag"
             ),
-            rx.el.p(rx.el.a(service["choose_label"], href=service["choose"], class_name="button")),
+            rx.cond(
+                service["closed"] != "",
+                rx.fragment(),
+                rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
+                                class_name="button")),
+            ),
         ),
         class_name="card",
     )
@@ -164,6 +179,19 @@ def service_prices(service: rx.Var) -> rx.Component:
 def content() -> rx.Component:
     s = ProviderDetailState
     return rx.fragment(
+        rx.cond(
+            s.info["suspended"] != "",
+            rx.el.div(
+                rx.el.h2(T("This provider has been suspended"), id="suspended-heading"),
+                rx.el.p(s.info["suspended"]),
+                rx.el.p(T("You can still call or e-mail the provider, and give feedback.")),
+                rx.el.p(rx.el.a(T("Give feedback"), href="/feedback")),
+                class_name="notice notice-warning",
+                id="provider-suspended",
+                role="region",
+                aria_labelledby="suspended-heading",
+            ),
+        ),
         rx.el.p(s.info["description"], class_name="lead"),
         rx.el.ul(
             rx.el.li(s.info["capacity"]),

@@ -123,8 +123,11 @@ class WorkerClientState(AppState):
         self.has_budget = overview.budget is not None
         if overview.budget is not None:
             self.summary = summary_texts(t, overview.budget)
-            self.lines = [line_texts(t, overview.budget, line)
-                          for line in overview.budget.statement.lines]
+            # The provider pages are the client's; the worker reads the suspension plainly.
+            self.lines = [{**texts, "provider_href": "",
+                           "provider_notice": texts["provider_suspended"]}
+                          for texts in (line_texts(t, overview.budget, line)
+                                        for line in overview.budget.statement.lines)]
         self.providers = provider_rows(t, overview)
         self.mandates = mandate_rows(t, overview)
         self.open_surveys = open_survey_rows(t, overview)

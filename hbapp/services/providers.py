@@ -28,6 +28,7 @@ from hbapp.models import (
     CaseWorkerAssignment,
     Client,
     Feedback,
+    Intake,
     Mandate,
     MandateStatus,
     Municipality,
@@ -61,11 +62,15 @@ class ProviderNotFound(LookupError):
 
 
 class ChoiceError(ValueError):
-    """The provider cannot be chosen for this service. `code` is a stable reason."""
+    """The provider cannot be chosen for this service. `code` is a stable reason; for
+    `not_taking_clients` and `waiting_list` the provider's name and expected wait come along
+    so the page can say so plainly."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, provider_name: str = "", wait_weeks: int | None = None):
         super().__init__(code)
         self.code = code
+        self.provider_name = provider_name
+        self.wait_weeks = wait_weeks
 
 
 # --------------------------------------------------------------------------- shared reads
@@ -114,6 +119,9 @@ class Offer:
     buys_units: Decimal | None
     nps: NpsSummary
     chosen: bool
+    bands: tuple["BandPrice", ...] = ()  # every time band's price and this person's self-pay
+    intake: str = "yes"
+    expected_wait_weeks: int | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,53 @@ def nps_by_provider(session: Session, provider_ids: list[int]) -> dict[int, NpsS
         ).all():
             scores[provider_id].append(score)
     return {pid: nps_summary(scores.get(pid, [])) for pid in provider_ids}
+
+
+def takes_new_clients(provider: Provider) -> bool:
+    """A provider is open to new clients only when both its yes/no and its intake say so."""
+    return provider.takes_new_clients and provider.intake == Intake.YES.value
+
+
+def _intake(provider: Provider) -> str:
+    """yes, waiting_list or no (a "yes" intake of a provider marked full is a no)."""
+    if takes_new_clients(provider):
+        return Intake.YES.value
+    return Intake.WAITING_LIST.value if provider.intake == Intake.WAITING_LIST.value \
+        else Intake.NO.value
+
+
+def _band_values(session: Session, service: ServiceType, line_value: int | None) -> dict[str, int]:
+    """The unit value per time band for this person: the catalog's band values for a banded
+    service, else the budget line's one value (or the catalog's) for every band."""
+    values = _unit_values(session, service)
+    if line_value is not None and not service.time_banded:
+        values = dict.fromkeys(BAND_ORDER, line_value)
+    return values
+
+
+def _current_band_prices(session: Session, provider_ids: list[int], service_id: int,
+                         today: date) -> dict[int, dict[str, int]]:
+    """provider id -> band -> the price in force today (the latest `valid_from` not after it)."""
+    prices: dict[int, dict[str, int]] = defaultdict(dict)
+    if not provider_ids:
+        return prices
+    for row in session.exec(
+        select(ProviderPrice).where(ProviderPrice.provider_id.in_(provider_ids),
+                                    ProviderPrice.service_type_id == service_id,
+                                    ProviderPrice.valid_from <= today)
+        .order_by(ProviderPrice.valid_from)
+    ).all():
+        prices[row.provider_id][row.band] = row.price_cents
+    return prices
+
+
+def _bands(service: ServiceType, prices: dict[str, int],
+           values: dict[str, int]) -> tuple["BandPrice", ...]:
+    return tuple(
+        BandPrice(band, prices[band], values[band],
+                  self_pay_per_unit(prices[band], values[band], service.self_pay_applies))
+        for band in BAND_ORDER if band in prices
+    )
 
 
 def _unit_values(session: Session, service: ServiceType) -> dict[str, int]:
@@ -215,7 +270,7 @@ def list_providers(
         km_rule = None
         service = by_code.get(service_code)
         if service is not None:
-            offers = _offers(session, client, service, filters, remaining, choices)
+            offers = _offers(session, client, service, filters, remaining, choices, today)
             if service.unit in KM_COMPENSATED_UNITS:
                 organizer = session.get(Organizer, client.organizer_id)
                 km_rule = KmRule(organizer.km_rate_cents, organizer.km_free_km,
@@ -226,7 +281,7 @@ def list_providers(
                             offers, km_rule)
 
 
-def _offers(session, client, service, filters, remaining, choices) -> list[Offer]:
+def _offers(session, client, service, filters, remaining, choices, today) -> list[Offer]:
     query = (
         select(Provider, ProviderPrice.price_cents)
         .join(ProviderPrice, ProviderPrice.provider_id == Provider.id)
@@ -241,7 +296,8 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
             ProviderMunicipality, ProviderMunicipality.provider_id == Provider.id
         ).where(ProviderMunicipality.municipality_code == filters.municipality)
     if filters.takes_new_clients:
-        query = query.where(Provider.takes_new_clients.is_(True))
+        query = query.where(Provider.takes_new_clients.is_(True),
+                            Provider.intake == Intake.YES.value)
     if filters.evening_service:
         query = query.where(Provider.evening_service.is_(True))
     if filters.weekend_service:
@@ -253,8 +309,11 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
     left, line_value = remaining.get(service.code, (None, None))
     unit_value = line_value if line_value is not None else _unit_values(session, service)[
         TimeBand.WEEKDAY_DAY.value]
+    band_values = _band_values(session, service, line_value)
+    band_prices = _current_band_prices(session, [p.id for p, _ in rows], service.id, today)
     offers = []
     for provider, price in rows:
+        price = band_prices[provider.id].get(TimeBand.WEEKDAY_DAY.value, price)
         offers.append(Offer(
             provider_id=provider.id, name=provider.name, city=provider.city,
             languages=tuple(provider.languages.split(",")),
@@ -267,6 +326,9 @@ def _offers(session, client, service, filters, remaining, choices) -> list[Offer
                                     service.unit) if left is not None and price > 0 else None),
             nps=nps[provider.id],
             chosen=choices.get(service.id) == provider.id,
+            bands=_bands(service, band_prices[provider.id], band_values),
+            intake=_intake(provider),
+            expected_wait_weeks=provider.expected_wait_weeks,
         ))
     return sort_offers(offers, filters.sort)
 
@@ -328,6 +390,8 @@ class ProviderDetail:
     comments: list[Comment] = field(default_factory=list)
     suspended_at: datetime | None = None  # set for a suspended provider (its clients only)
     suspended_reason: str = ""
+    intake: str = "yes"  # yes / waiting_list / no
+    expected_wait_weeks: int | None = None
 
 
 def provider_detail(
@@ -345,25 +409,18 @@ def provider_detail(
                 suspended and provider_id in choices.values())):
             raise ProviderNotFound(provider_id)
         lines = _remaining_by_service(session, client, today)
-        prices: dict[int, list[ProviderPrice]] = defaultdict(list)
-        for row in session.exec(
-            select(ProviderPrice).where(ProviderPrice.provider_id == provider_id)
-        ).all():
-            prices[row.service_type_id].append(row)
+        priced = set(session.exec(
+            select(ProviderPrice.service_type_id).where(ProviderPrice.provider_id == provider_id)
+        ).all())
         services = []
         for service in session.exec(
-            select(ServiceType).where(ServiceType.id.in_(list(prices)))
+            select(ServiceType).where(ServiceType.id.in_(list(priced)))
             .order_by(ServiceType.sort_order, ServiceType.code)
         ).all():
-            values = _unit_values(session, service)
-            if service.code in lines and not service.time_banded:
-                values = dict.fromkeys(BAND_ORDER, lines[service.code][1])
-            bands = [
-                BandPrice(p.band, p.price_cents, values[p.band],
-                          self_pay_per_unit(p.price_cents, values[p.band],
-                                            service.self_pay_applies))
-                for p in sorted(prices[service.id], key=lambda p: BAND_ORDER.index(p.band))
-            ]
+            values = _band_values(session, service,
+                                  lines[service.code][1] if service.code in lines else None)
+            bands = list(_bands(service, _current_band_prices(
+                session, [provider_id], service.id, today)[provider_id], values))
             services.append(ServicePrices(
                 service.code, ServiceNames(service.name_fi, service.name_sv, service.name_en),
                 service.unit, bands, choices.get(service.id) == provider.id,
@@ -394,7 +451,7 @@ def provider_detail(
             descriptions={"fi": provider.description_fi, "sv": provider.description_sv,
                           "en": provider.description_en},
             languages=tuple(provider.languages.split(",")),
-            takes_new_clients=provider.takes_new_clients,
+            takes_new_clients=takes_new_clients(provider),
             evening_service=provider.evening_service, weekend_service=provider.weekend_service,
             phone=provider.phone, email=provider.email, street_address=provider.street_address,
             postal_code=provider.postal_code, city=provider.city,
@@ -403,6 +460,7 @@ def provider_detail(
             comments=comments,
             suspended_at=(provider.suspended_at or provider.created_at) if suspended else None,
             suspended_reason=provider.suspended_reason if suspended else "",
+            intake=_intake(provider), expected_wait_weeks=provider.expected_wait_weeks,
         )
 
 
@@ -420,6 +478,7 @@ class ChoicePreview:
     self_pay_per_unit_cents: int
     current_provider: str | None  # the choice this one replaces
     already_chosen: bool
+    bands: tuple[BandPrice, ...] = ()  # every band's price and the self-pay for this person
 
 
 def _choice_target(session: Session, client: Client, provider_id: int, service_code: str):
@@ -432,6 +491,12 @@ def _choice_target(session: Session, client: Client, provider_id: int, service_c
     ).first()
     if service is None:
         raise ChoiceError("unknown_service")
+    if not takes_new_clients(provider) and \
+            _active_choices(session, client.id).get(service.id) != provider.id:
+        # A waiting list or a full provider: refused with its own reason (issue 18).
+        raise ChoiceError("waiting_list" if _intake(provider) == Intake.WAITING_LIST.value
+                          else "not_taking_clients", provider.name,
+                          provider.expected_wait_weeks)
     price = session.exec(
         select(ProviderPrice.price_cents).where(
             ProviderPrice.provider_id == provider_id, ProviderPrice.service_type_id == service.id,
@@ -454,13 +519,17 @@ def choice_preview(
         current_id = _active_choices(session, client_id).get(service.id)
         current = session.get(Provider, current_id) if current_id else None
         lines = _remaining_by_service(session, client, today)
-        unit_value = (lines[service.code][1] if service.code in lines
+        line_value = lines[service.code][1] if service.code in lines else None
+        unit_value = (line_value if line_value is not None
                       else _unit_values(session, service)[TimeBand.WEEKDAY_DAY.value])
+        bands = _bands(service, _current_band_prices(session, [provider.id], service.id,
+                                                     today)[provider.id],
+                       _band_values(session, service, line_value))
         return ChoicePreview(
             provider.id, provider.name, service.code,
             ServiceNames(service.name_fi, service.name_sv, service.name_en), service.unit, price,
             self_pay_per_unit(price, unit_value, service.self_pay_applies),
-            current.name if current else None, current_id == provider.id,
+            current.name if current else None, current_id == provider.id, bands,
         )
 
 

@@ -264,3 +264,53 @@ def test_suspending_asks_a_reason_tells_the_affected_and_strands_nobody(empty_en
         empty_engine, bengt_actor, bengt, "cleaning", Filters(), TODAY).offers]
     with pytest.raises(ProviderNotFound):
         choose_provider(empty_engine, bengt_actor, bengt, pirtti, "cleaning", TODAY)
+
+
+# --------------------------------------------------------------------------- item 4
+
+
+def test_full_providers_are_refused_and_every_band_shows_its_self_pay(empty_engine):
+    from hbapp.models import Intake
+    from hbapp.db import write_session
+    from hbapp.services.providers import (
+        ChoiceError, Filters, choice_preview, choose_provider, list_providers, provider_detail,
+    )
+
+    seed_demo(empty_engine)
+    aino_actor, aino = actor(empty_engine, "demo-client"), client_id(empty_engine, "demo-client")
+    full = provider_id(empty_engine, "Kotihoito Kaislaranta Oy")  # takes no new clients
+    saima = provider_id(empty_engine, "Hoiva-Saima Oy")
+    for call in (choice_preview, choose_provider):
+        with pytest.raises(ChoiceError) as refused:
+            call(empty_engine, aino_actor, aino, full, "home_care", TODAY)
+        assert refused.value.code == "not_taking_clients"
+        assert refused.value.provider_name == "Kotihoito Kaislaranta Oy"
+    with write_session(empty_engine) as session:
+        provider = session.get(Provider, saima)
+        provider.intake, provider.expected_wait_weeks = Intake.WAITING_LIST.value, 6
+        session.add(provider)
+    with pytest.raises(ChoiceError) as waiting:
+        choose_provider(empty_engine, aino_actor, aino, saima, "home_care", TODAY)
+    assert (waiting.value.code, waiting.value.wait_weeks) == ("waiting_list", 6)
+    detail = provider_detail(empty_engine, aino_actor, aino, saima, TODAY)
+    assert (detail.intake, detail.takes_new_clients) == ("waiting_list", False)
+
+    # The check page's prices: every band, and the self-pay where the price is above the value.
+    kotihelmi = provider_id(empty_engine, "Saimaan Kotihelmi Oy")
+    imatra = provider_id(empty_engine, "Imatran Hoivapalvelu Vuoksi Oy")
+    preview = choice_preview(empty_engine, aino_actor, aino, imatra, "home_care", TODAY)
+    bands = {b.band: b for b in preview.bands}
+    assert set(bands) == {"weekday_day", "weekday_evening", "saturday", "sunday_holiday"}
+    for band in bands.values():
+        assert band.self_pay_cents == max(0, band.price_cents - band.unit_value_cents)
+    assert bands["weekday_day"].self_pay_cents == 0 < bands["sunday_holiday"].self_pay_cents
+
+    # The list has the same bands per provider, compactly.
+    offers = {o.provider_id: o for o in list_providers(
+        empty_engine, aino_actor, aino, "home_care", Filters(), TODAY).offers}
+    assert {b.band: b.price_cents for b in offers[kotihelmi].bands} == {
+        "weekday_day": 3850, "weekday_evening": 4450, "saturday": 4600, "sunday_holiday": 5200}
+    assert offers[full].intake == "no"
+    assert full not in {o.provider_id for o in list_providers(
+        empty_engine, aino_actor, aino, "home_care", Filters(takes_new_clients=True),
+        TODAY).offers}

@@ -15,7 +15,9 @@ from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.providers import ProviderNotFound, provider_detail
 from hbapp.state import AppState, T, today
-from hbapp.views.providers import BAND_LABELS, languages_text, nps_text, price_text
+from hbapp.views.providers import (
+    BAND_LABELS, capacity_text, languages_text, nps_text, price_text, refusal_text,
+)
 
 
 def _digits(phone: str) -> str:
@@ -64,11 +66,12 @@ class ProviderDetailState(AppState):
             "name": detail.name,
             "description": detail.descriptions.get(t.locale) or detail.descriptions["fi"],
             "languages": t("Languages: {languages}", languages=languages_text(t, detail.languages)),
-            "capacity": (
-                t("Takes new clients")
-                if detail.takes_new_clients
-                else t("Does not take new clients now")
-            ),
+            "capacity": capacity_text(t, detail.intake, detail.expected_wait_weeks),
+            "closed_note": (refusal_text(t, detail.intake if detail.intake == "waiting_list"
+                                         else "not_taking_clients", detail.name,
+                                         detail.expected_wait_weeks)
+                            if not detail.takes_new_clients and not detail.suspended_at
+                            else ""),
             "evening": (
                 t("Works in the evening")
                 if detail.evening_service
@@ -105,8 +108,10 @@ class ProviderDetailState(AppState):
                     "code": service.code,
                     "name": service.names.get(t.locale),
                     "chosen": "1" if service.chosen else "",
-                    # A suspended provider is not offered: no new choice can start here.
-                    "closed": "1" if detail.suspended_at else "",
+                    # A suspended provider is not offered, and one that takes no new clients
+                    # cannot be chosen: no new choice starts here (the note says why).
+                    "closed": "1" if detail.suspended_at or not detail.takes_new_clients
+                    else "",
                     "choose": f"/choose-provider?provider={detail.provider_id}&service={service.code}",
                     "choose_label": t(
                         "Choose {provider} for {service}",
@@ -167,7 +172,9 @@ def service_prices(service: rx.Var) -> rx.Component:
             ),
             rx.cond(
                 service["closed"] != "",
-                rx.fragment(),
+                rx.cond(ProviderDetailState.info["closed_note"] != "",
+                        rx.el.p(ProviderDetailState.info["closed_note"],
+                                class_name="notice notice-warning")),
                 rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
                                 class_name="button")),
             ),

@@ -92,14 +92,17 @@ class AdminProvidersState(AppState):
         return [
             {"id": str(a.client_id), "name": a.name,
              "services": ", ".join(n.get(t.locale) for n in a.services),
-             "told": t.ngettext("{n} person will be told (the client, their representatives "
-                                "and case workers)",
-                                "{n} people will be told (the client, their representatives "
-                                "and case workers)",
-                                len({a.person_id, *a.agent_person_ids, *a.worker_person_ids}
-                                    - {None}))}
+             "told": self._told(t, len({a.person_id, *a.agent_person_ids,
+                                        *a.worker_person_ids} - {None}))}
             for a in preview.affected
         ]
+
+    @staticmethod
+    def _told(t, n: int) -> str:
+        return t.ngettext("{n} person will be told (the client, their representatives and "
+                          "case workers)",
+                          "{n} people will be told (the client, their representatives and "
+                          "case workers)", n, n=n)
 
     @rx.event
     @allow(Audience.ADMIN)
@@ -160,7 +163,8 @@ class AdminProvidersState(AppState):
             "{provider} is suspended. {n} client was told, with their representatives and "
             "case workers.",
             "{provider} is suspended. {n} clients were told, with their representatives and "
-            "case workers.", len(preview.affected), provider=preview.name)
+            "case workers.", len(preview.affected), n=len(preview.affected),
+            provider=preview.name)
         return rx.call_script("window.scrollTo(0, 0); document.getElementById('main')?.focus()")
 
 

@@ -12,7 +12,7 @@
      {type: "flush-outbox"} they are sent again, even when no HB tab is open any more. */
 "use strict";
 
-var VERSION = "hb-v2";
+var VERSION = "hb-v3";
 var SHELL_CACHE = VERSION + "-shell";
 var ASSET_CACHE = VERSION + "-assets";
 var OFFLINE_URL = "/offline.html";
@@ -20,6 +20,7 @@ var SHELL = [
   OFFLINE_URL,
   "/hb.css",
   "/session.js",
+  "/menu.js",
   "/pwa.js",
   "/manifest.webmanifest",
   "/icon.svg",

@@ -30,6 +30,7 @@ app = rx.App(
         rx.el.meta(name="theme-color", content="#003479"),
         rx.el.meta(name="description", content="HB – henkilökohtainen budjetti"),
         rx.el.script(src="/session.js", defer=True),
+        rx.el.script(src="/menu.js", defer=True),
         rx.el.link(rel="manifest", href="/manifest.webmanifest"),
         rx.el.link(rel="icon", href="/favicon.ico", sizes="32x32"),
         rx.el.link(rel="icon", href="/icon.svg", type="image/svg+xml"),

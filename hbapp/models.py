@@ -319,6 +319,12 @@ class Provider(SQLModel, table=True):
     expected_wait_weeks: int | None = None  # with intake = waiting_list
     facts_confirmed_at: NaiveDatetime | None = None  # when its staff last confirmed the offer
     created_at: NaiveDatetime = Field(default_factory=utcnow)
+    # The last suspension (approval_status = suspended): when, why and by whom. Its current
+    # clients still see its contact details and this notice; new clients are not offered it.
+    suspended_at: NaiveDatetime | None = None
+    suspended_reason: str = Field(default="", max_length=1000,
+                                  sa_column_kwargs={"server_default": ""})
+    suspended_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class ProviderStaff(SQLModel, table=True):
@@ -611,7 +617,12 @@ class Feedback(SQLModel, table=True):
     proxy_reported: bool = False
     created_at: NaiveDatetime = Field(default_factory=utcnow)
     replaced_at: NaiveDatetime | None = None  # a later answer within 30 days replaces this one
-    flag_handled_at: NaiveDatetime | None = None
+    flag_handled_at: NaiveDatetime | None = None  # the flag was resolved: no longer open
+    flag_handled_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    flag_handled_note: str = Field(default="", max_length=1000,
+                                   sa_column_kwargs={"server_default": ""})
+    flag_contacted_at: NaiveDatetime | None = None  # the worker contacted the provider
+    flag_contacted_by_person_id: int | None = Field(default=None, foreign_key="person.id")
 
 
 class SwapRequest(SQLModel, table=True):

@@ -32,7 +32,16 @@ def service_use_list(lines: rx.Var) -> rx.Component:
                 rx.cond(line["leftover"] != "", rx.el.p(line["leftover"], class_name="muted")),
                 rx.cond(
                     line["provider"] != "",
-                    rx.el.p(T("Provider:"), " ", line["provider"], class_name="muted"),
+                    rx.el.p(T("Provider:"), " ",
+                            rx.cond(line["provider_href"] != "",
+                                    rx.el.a(line["provider"], href=line["provider_href"]),
+                                    line["provider"]),
+                            class_name="muted"),
+                ),
+                rx.cond(
+                    line["provider_notice"] != "",
+                    rx.el.p(line["provider_notice"], class_name="notice notice-warning",
+                            custom_attrs={"data-provider-suspended": "1"}),
                 ),
                 class_name="card",
             ),

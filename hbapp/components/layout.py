@@ -150,8 +150,7 @@ ADMIN_LINKS = [
     ("/admin/price-requests", N_("Price requests")),
     ("/admin/settlements", N_("Settlements")),
 ]
-# The provider's side, for provider staff. The one list of its pages: 14b adds
-# ("/provider/events", ...), 14c ("/provider/api", ...) here; /provider links to all of them.
+# The provider's side, for provider staff: the one list of its pages; /provider links to all.
 PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider", N_("Provider home")),
     ("/provider/clients", N_("Clients and vouchers")),
@@ -163,7 +162,6 @@ PROVIDER_NAV: tuple[tuple[str, str], ...] = (
     ("/provider/staff", N_("Staff")),
     ("/provider/events/import", N_("Send service events as a file")),
     ("/provider/api", N_("API tokens")),
-    ("/provider/settlements", N_("Settlements")),
 )
 # Everyone signed in may need /mandates: a relative without a mandate asks for one there.
 SIGNED_IN_FOOTER_LINKS = [("/mandates", N_("Mandates"))]
@@ -179,15 +177,22 @@ FOOTER_LINKS = [
 ]
 
 
+# The main menu is data: (who sees it, links). Other features add links to these lists (or a
+# new section here) and the compact and wide layouts both follow.
+MENU_SECTIONS = [
+    (AppState.is_worker, WORKER_LINKS),
+    (AppState.is_admin, ADMIN_LINKS),
+    (AppState.is_provider_staff, list(PROVIDER_NAV)),
+]
+
+
 def main_navigation() -> rx.Component:
     return rx.el.nav(
         rx.el.div(
             rx.el.ul(
+                # The client's links follow the scopes of whom the person acts for (issue 18.5).
                 rx.cond(AppState.acting_for_id != 0, rx.fragment(*client_nav_links())),
-                rx.cond(AppState.is_worker, rx.fragment(*nav_links(WORKER_LINKS))),
-                rx.cond(AppState.is_admin, rx.fragment(*nav_links(ADMIN_LINKS))),
-                rx.cond(AppState.is_provider_staff,
-                        rx.fragment(*nav_links(list(PROVIDER_NAV)))),
+                *[rx.cond(shown, rx.fragment(*nav_links(links))) for shown, links in MENU_SECTIONS],
                 class_name="inline-list",
             ),
             class_name="container",
@@ -197,7 +202,23 @@ def main_navigation() -> rx.Component:
     )
 
 
+def menu_button() -> rx.Component:
+    """The compact header's disclosure button (narrow screens only; assets/menu.js)."""
+    return rx.el.button(
+        rx.el.span(aria_hidden="true", class_name="menu-icon"),
+        T("Menu"),
+        type="button",
+        id="menu-button",
+        class_name="menu-button",
+        aria_expanded="false",
+        aria_controls="site-menu",
+    )
+
+
 def site_header() -> rx.Component:
+    """On a phone: the logo, (signed out) the sign-in link and a Menu button, so the page
+    itself starts high; the language, the account and the main menu open under the button.
+    From 40rem up everything is shown and the button is hidden."""
     return rx.el.header(
         rx.el.a(T("Skip to main content"), href="#main", class_name="skip-link"),
         rx.el.div(
@@ -207,12 +228,26 @@ def site_header() -> rx.Component:
                 href="/",
                 class_name="logo",
             ),
-            language_switch(),
-            account_links(),
+            rx.cond(
+                AppState.signed_in,
+                rx.fragment(),
+                rx.el.a(T("Sign in"), href="/auth/login", class_name="header-link header-sign-in"),
+            ),
+            menu_button(),
             class_name="header-bar container",
         ),
-        rx.cond(AppState.signed_in, main_navigation()),
+        rx.el.div(
+            rx.el.div(
+                language_switch(),
+                rx.cond(AppState.signed_in, account_links()),
+                class_name="header-tools container",
+            ),
+            rx.cond(AppState.signed_in, main_navigation()),
+            id="site-menu",
+            class_name="site-menu",
+        ),
         class_name="site-header",
+        custom_attrs={"data-menu-open": "false"},
     )
 
 

@@ -8,6 +8,8 @@ a month-end budget use projected under 30 % or over 100 %.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -199,6 +201,24 @@ def filter_rows(rows: Iterable[CaseloadRow], alert_type: str | None) -> list[Cas
     if not alert_type:
         return list(rows)
     return [r for r in rows if any(a.kind == alert_type for a in r.alerts)]
+
+
+IDENTITY_CODE_SHAPE = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$")
+SEARCH_MAX = 100
+
+
+def caseload_matches(query: str, first_name: str, last_name: str, identity_code: str) -> bool:
+    """The caseload search: a personal identity code matches exactly (whatever the case of
+    its letters), anything else is a case-insensitive part of the name ("aino", "virtanen
+    aino", "VIRT"). An empty query matches everyone."""
+    wanted = " ".join((query or "").split())[:SEARCH_MAX]
+    if not wanted:
+        return True
+    if IDENTITY_CODE_SHAPE.match(wanted.upper()):
+        return wanted.upper() == (identity_code or "").upper()
+    wanted = wanted.casefold()
+    names = (f"{first_name} {last_name}".casefold(), f"{last_name} {first_name}".casefold())
+    return any(wanted in name for name in names)
 
 
 def sort_rows(rows: Iterable[CaseloadRow], key: str = "name") -> list[CaseloadRow]:

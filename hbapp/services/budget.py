@@ -23,6 +23,7 @@ from hbapp.domain.pricing import charge_for
 from hbapp.domain.timebands import TimeBand
 from hbapp.domain.units import Unit
 from hbapp.models import (
+    ApprovalStatus,
     Budget,
     BudgetAddition,
     BudgetLine,
@@ -36,6 +37,7 @@ from hbapp.models import (
     ServiceEvent,
     ServiceType,
     Voucher,
+    utcnow,
 )
 from hbapp.services import audit
 from hbapp.services.access import Actor, require_client_access
@@ -64,6 +66,8 @@ class LineView:
     chosen_provider_id: int | None
     unit_charge_cents: int  # what one unit takes from the budget at the chosen provider
     voucher_code: str | None = None  # of the current choice: the provider records with it
+    # The chosen provider was suspended (issue 18): since when; the client keeps its contact.
+    provider_suspended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -182,8 +186,10 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             adjustments[line_id] = int(delta)
     chosen: dict[int, tuple[int, str]] = {}
     voucher_codes: dict[int, str] = {}  # service_type_id -> the current choice's voucher
-    for service_type_id, provider_id, name, code in session.exec(
-        select(ProviderChoice.service_type_id, Provider.id, Provider.name, Voucher.code)
+    suspended_at: dict[int, datetime] = {}
+    for service_type_id, provider_id, name, code, status, since in session.exec(
+        select(ProviderChoice.service_type_id, Provider.id, Provider.name, Voucher.code,
+               Provider.approval_status, Provider.suspended_at)
         .join(Provider, Provider.id == ProviderChoice.provider_id)
         .outerjoin(Voucher, Voucher.choice_id == ProviderChoice.id)
         .where(ProviderChoice.client_id == client.id, ProviderChoice.ended_at.is_(None))
@@ -191,6 +197,8 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
         chosen[service_type_id] = (provider_id, name)
         if code:
             voucher_codes[service_type_id] = code
+        if status == ApprovalStatus.SUSPENDED.value:
+            suspended_at[service_type_id] = since or utcnow()
     charges = unit_charges(session, [(line, service) for line, service in rows], chosen,
                            price_day(month, today))
     grants = [
@@ -216,6 +224,7 @@ def load_month(session: Session, client: Client, month: date, today: date) -> Bu
             chosen_provider_id=chosen[service.id][0] if service.id in chosen else None,
             unit_charge_cents=charges[line.id],
             voucher_code=voucher_codes.get(service.id),
+            provider_suspended_at=suspended_at.get(service.id),
         )
         for line, service in rows
     }

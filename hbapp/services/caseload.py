@@ -29,6 +29,8 @@ from hbapp.domain.alerts import (
     client_alerts,
     count_by_type,
     filter_rows,
+    SEARCH_MAX,
+    caseload_matches,
     sort_rows,
 )
 from hbapp.models import (
@@ -78,6 +80,7 @@ class Caseload:
     counts: dict[str, int]  # clients per alert type, over the whole caseload
     sort: str
     alert_filter: str
+    search: str = ""
 
 
 def _assigned_clients(session: Session, worker_id: int, today: date) -> list[tuple[Client, bool]]:
@@ -173,8 +176,11 @@ def worker_caseload(
     today: date,
     sort: str = "name",
     alert_filter: str = "",
+    search: str = "",
 ) -> Caseload:
-    """The actor's own clients with alerts. Raises AccessDenied('not_a_worker') for others."""
+    """The actor's own clients with alerts. Raises AccessDenied('not_a_worker') for others.
+    `search` narrows the shown clients by name (case-insensitive) or by an exact personal
+    identity code; it never reaches beyond the worker's own caseload."""
     if sort not in SORT_KEYS:
         sort = "name"
     if alert_filter not in ALERT_TYPES:
@@ -209,6 +215,9 @@ def worker_caseload(
             for e in entries.values()
         ]
         counts = count_by_type(e.alerts for e in entries.values())
+        codes = {client.id: client.personal_identity_code for client, _ in assigned}
+        rows = [r for r in rows if caseload_matches(search, r.first_name, r.last_name,
+                                                    codes[r.client_id])]
         shown = sort_rows(filter_rows(rows, alert_filter), sort)
         return Caseload(
             entries=tuple(entries[r.client_id] for r in shown),
@@ -216,4 +225,5 @@ def worker_caseload(
             counts=counts,
             sort=sort,
             alert_filter=alert_filter,
+            search=" ".join(search.split())[:SEARCH_MAX],
         )

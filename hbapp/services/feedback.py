@@ -63,8 +63,9 @@ def _used_provider_ids(session: Session, client_id: int, today: date) -> set[int
     if not ids:
         return set()
     return set(session.exec(
-        select(Provider.id).where(Provider.id.in_(ids),
-                                  Provider.approval_status == ApprovalStatus.APPROVED.value)
+        # Feedback stays open for a suspended provider the client used (issue 18).
+        select(Provider.id).where(Provider.id.in_(ids), Provider.approval_status.in_(
+            (ApprovalStatus.APPROVED.value, ApprovalStatus.SUSPENDED.value)))
     ).all())
 
 
@@ -80,7 +81,7 @@ def _current_answers(session: Session, client_id: int, provider_id: int, now: da
 def providers_for_feedback(
     engine: Engine, actor: Actor, client_id: int, today: date
 ) -> list[UsedProvider]:
-    """The approved providers the client uses, each with an answer a new one would replace."""
+    """The approved (or since suspended) providers the client uses, each with an answer a new one would replace."""
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "feedback", today)
         ids = _used_provider_ids(session, client_id, today)

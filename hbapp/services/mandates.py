@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, and_, func, or_, select
 
 from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.identifiers import (
@@ -136,6 +136,18 @@ class MandatesOverview:
 
 
 @dataclass(frozen=True)
+class EndedMandate:
+    """A mandate that no longer gives any right: ended by someone, or run out (its valid_to)."""
+
+    agent_name: str
+    relation: str
+    scopes: tuple[str, ...]
+    valid_from: date
+    ended_on: date
+    ended_by: str  # "" when it ran out on its end date
+
+
+@dataclass(frozen=True)
 class WorkerClientAccess:
     client_id: int
     client_name: str
@@ -144,6 +156,7 @@ class WorkerClientAccess:
     mandates: tuple[MandateView, ...]  # only with consent
     agents: tuple[PersonChoice, ...]  # people a mandate can be recorded for
     consent_givers: tuple[PersonChoice, ...]  # the client and guardians
+    ended: tuple[EndedMandate, ...] = ()  # only with consent; newest first
 
 
 # ---------------------------------------------------------------- helpers
@@ -180,6 +193,31 @@ def _client_mandates(session: Session, client_id: int, today: date) -> list[Mand
         .order_by(Mandate.status.desc(), Person.display_name, Mandate.id)
     ).all()
     return [_view(m, c, p, today) for m, c, p in rows]
+
+
+def _ended_mandates(session: Session, client_id: int, today: date) -> list[EndedMandate]:
+    """The history: mandates revoked (by whom, when) and active ones whose period ended."""
+    rows = session.exec(
+        select(Mandate, Person)
+        .join(Person, Person.id == Mandate.agent_person_id)
+        .where(
+            Mandate.client_id == client_id,
+            or_(Mandate.status == MandateStatus.REVOKED.value,
+                and_(Mandate.status == MandateStatus.ACTIVE.value,
+                     Mandate.valid_to.is_not(None), Mandate.valid_to < today)),
+        )
+    ).all()
+    ended = []
+    for mandate, agent in rows:
+        if mandate.status == MandateStatus.REVOKED.value:
+            on = mandate.revoked_at.date() if mandate.revoked_at else mandate.valid_to or today
+            by = (_agent_name(session, mandate.revoked_by_person_id)
+                  if mandate.revoked_by_person_id else "")
+        else:
+            on, by = mandate.valid_to, ""
+        ended.append(EndedMandate(agent.display_name, mandate.relation,
+                                  stored_scopes(mandate.scopes), mandate.valid_from, on, by))
+    return sorted(ended, key=lambda e: (e.ended_on, e.agent_name), reverse=True)
 
 
 def _require_manager(session: Session, actor: Actor, client_id: int, today: date):
@@ -586,8 +624,10 @@ def worker_access(engine: Engine, actor: Actor, client_id: int, today: date) -> 
         status = worker_serves(session, actor.person_id, client_id, today)
         consents: tuple[ConsentView, ...] = ()
         mandates: tuple[MandateView, ...] = ()
+        ended: tuple[EndedMandate, ...] = ()
         if status == "ok":
             mandates = tuple(_client_mandates(session, client_id, today))
+            ended = tuple(_ended_mandates(session, client_id, today))
             rows = session.exec(
                 select(Consent).where(Consent.client_id == client_id,
                                       Consent.revoked_at.is_(None))
@@ -618,7 +658,7 @@ def worker_access(engine: Engine, actor: Actor, client_id: int, today: date) -> 
                       for p in _guardians(session, client_id, today))
         audit.record(session, actor.person_id, "view_client_access", client_id, status=status)
         return WorkerClientAccess(client_id, client.full_name, status, consents, mandates,
-                                  agents, tuple(givers))
+                                  agents, tuple(givers), ended)
 
 
 def record_mandate(

@@ -1,7 +1,9 @@
 """Providers for clients (compare, view, choose), case workers (feedback) and administrators.
 
-Only approved providers ever reach a client: every client-facing query here filters on
-`approval_status = approved`, so a page cannot show a pending or suspended provider by mistake.
+Only approved providers are offered to a client: every listing and choice here filters on
+`approval_status = approved`, so a page cannot offer a pending or suspended provider by mistake.
+The one exception (issue 18): a suspended provider's page stays open to the clients who still
+have it as their chosen provider, with the suspension notice and its contact details.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, or_, select
 
 from hbapp.db import lock_row, read_session, write_session
 from hbapp.domain.calculator import budget_buys
@@ -26,8 +28,12 @@ from hbapp.models import (
     CaseWorkerAssignment,
     Client,
     Feedback,
+    Intake,
+    Mandate,
+    MandateStatus,
     Municipality,
     Organizer,
+    Person,
     Provider,
     ProviderChoice,
     ProviderMunicipality,
@@ -39,10 +45,12 @@ from hbapp.services import audit
 from hbapp.services.access import AccessDenied, Actor, require_client_access, worker_serves
 from hbapp.services.budget import ServiceNames, load_month
 from hbapp.services.catalog import BASE_BAND, unit_values_on
+from hbapp.services.messages import notify
 from hbapp.services.prices import price_on, priced_provider_ids, prices_on
 from hbapp.services.vouchers import end_vouchers, issue_voucher
 
 APPROVED = ApprovalStatus.APPROVED.value
+SUSPENDED = ApprovalStatus.SUSPENDED.value
 BAND_ORDER = [band.value for band in TimeBand]
 SORTS = ("price", "nps", "name")
 # Trips are priced per visit; their kilometres over the free part are paid from the budget.
@@ -55,11 +63,15 @@ class ProviderNotFound(LookupError):
 
 
 class ChoiceError(ValueError):
-    """The provider cannot be chosen for this service. `code` is a stable reason."""
+    """The provider cannot be chosen for this service. `code` is a stable reason; for
+    `not_taking_clients` and `waiting_list` the provider's name and expected wait come along
+    so the page can say so plainly."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, provider_name: str = "", wait_weeks: int | None = None):
         super().__init__(code)
         self.code = code
+        self.provider_name = provider_name
+        self.wait_weeks = wait_weeks
 
 
 # --------------------------------------------------------------------------- shared reads
@@ -111,6 +123,7 @@ class Offer:
     intake: str = "yes"
     expected_wait_weeks: int | None = None
     facts_confirmed_at: datetime | None = None  # when its staff last confirmed these facts
+    bands: tuple["BandPrice", ...] = ()  # every time band's price and this person's self-pay
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,47 @@ def nps_by_provider(session: Session, provider_ids: list[int]) -> dict[int, NpsS
         ).all():
             scores[provider_id].append(score)
     return {pid: nps_summary(scores.get(pid, [])) for pid in provider_ids}
+
+
+def takes_new_clients(provider: Provider) -> bool:
+    """A provider is open to new clients only when both its yes/no and its intake say so."""
+    return provider.takes_new_clients and provider.intake == Intake.YES.value
+
+
+def _intake(provider: Provider) -> str:
+    """yes, waiting_list or no (a "yes" intake of a provider marked full is a no)."""
+    if takes_new_clients(provider):
+        return Intake.YES.value
+    return Intake.WAITING_LIST.value if provider.intake == Intake.WAITING_LIST.value \
+        else Intake.NO.value
+
+
+def _band_values(session: Session, service: ServiceType, line_value: int | None) -> dict[str, int]:
+    """The unit value per time band for this person: the catalog's band values for a banded
+    service, else the budget line's one value (or the catalog's) for every band."""
+    values = _unit_values(session, service)
+    if line_value is not None and not service.time_banded:
+        values = dict.fromkeys(BAND_ORDER, line_value)
+    return values
+
+
+def _current_band_prices(session: Session, provider_ids: list[int], service_id: int,
+                         today: date) -> dict[int, dict[str, int]]:
+    """provider id -> band -> the price in force today (`services.prices`)."""
+    prices: dict[int, dict[str, int]] = defaultdict(dict)
+    for (provider_id, _, band), cents in prices_on(session, provider_ids, today,
+                                                    service_type_ids=[service_id]).items():
+        prices[provider_id][band] = cents
+    return prices
+
+
+def _bands(service: ServiceType, prices: dict[str, int],
+           values: dict[str, int]) -> tuple["BandPrice", ...]:
+    return tuple(
+        BandPrice(band, prices[band], values[band],
+                  self_pay_per_unit(prices[band], values[band], service.self_pay_applies))
+        for band in BAND_ORDER if band in prices
+    )
 
 
 def _unit_values(session: Session, service: ServiceType) -> dict[str, int]:
@@ -233,7 +287,8 @@ def _offers(session, client, service, filters, remaining, choices, today) -> lis
             ProviderMunicipality, ProviderMunicipality.provider_id == Provider.id
         ).where(ProviderMunicipality.municipality_code == filters.municipality)
     if filters.takes_new_clients:
-        query = query.where(Provider.takes_new_clients.is_(True))
+        query = query.where(Provider.takes_new_clients.is_(True),
+                            Provider.intake == Intake.YES.value)
     if filters.evening_service:
         query = query.where(Provider.evening_service.is_(True))
     if filters.weekend_service:
@@ -249,8 +304,11 @@ def _offers(session, client, service, filters, remaining, choices, today) -> lis
     left, line_value = remaining.get(service.code, (None, None))
     unit_value = line_value if line_value is not None else _unit_values(session, service)[
         TimeBand.WEEKDAY_DAY.value]
+    band_values = _band_values(session, service, line_value)
+    band_prices = _current_band_prices(session, [p.id for p, _ in rows], service.id, today)
     offers = []
     for provider, price in rows:
+        price = band_prices[provider.id].get(TimeBand.WEEKDAY_DAY.value, price)
         offers.append(Offer(
             provider_id=provider.id, name=provider.name, city=provider.city,
             languages=tuple(provider.languages.split(",")),
@@ -263,7 +321,8 @@ def _offers(session, client, service, filters, remaining, choices, today) -> lis
                                     service.unit) if left is not None and price > 0 else None),
             nps=nps[provider.id],
             chosen=choices.get(service.id) == provider.id,
-            intake=provider.intake, expected_wait_weeks=provider.expected_wait_weeks,
+            bands=_bands(service, band_prices[provider.id], band_values),
+            intake=_intake(provider), expected_wait_weeks=provider.expected_wait_weeks,
             facts_confirmed_at=provider.facts_confirmed_at,
         ))
     return sort_offers(offers, filters.sort)
@@ -324,40 +383,39 @@ class ProviderDetail:
     services: list[ServicePrices]
     nps: NpsSummary
     comments: list[Comment] = field(default_factory=list)
-    intake: str = "yes"
+    intake: str = "yes"  # yes / waiting_list / no
     expected_wait_weeks: int | None = None
     facts_confirmed_at: datetime | None = None
+    suspended_at: datetime | None = None  # set for a suspended provider (its clients only)
+    suspended_reason: str = ""
 
 
 def provider_detail(
     engine: Engine, actor: Actor, client_id: int, provider_id: int, today: date
 ) -> ProviderDetail:
-    """An approved provider's page for a client; ProviderNotFound for any other provider."""
+    """An approved provider's page for a client, or a suspended one's for a client who still
+    has it as a chosen provider; ProviderNotFound for any other provider."""
     with write_session(engine) as session:
         require_client_access(session, actor, client_id, "view", today)
         client = _client(session, client_id)
         provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
-        if provider is None or provider.approval_status != APPROVED:
-            raise ProviderNotFound(provider_id)
         choices = _active_choices(session, client_id)
+        suspended = provider is not None and provider.approval_status == SUSPENDED
+        if provider is None or not (provider.approval_status == APPROVED or (
+                suspended and provider_id in choices.values())):
+            raise ProviderNotFound(provider_id)
         lines = _remaining_by_service(session, client, today)
-        prices: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for (_, service_type_id, band), cents in prices_on(session, [provider_id], today).items():
-            prices[service_type_id].append((band, cents))
+        priced = {service_type_id for (_, service_type_id, _) in
+                  prices_on(session, [provider_id], today)}
         services = []
         for service in session.exec(
-            select(ServiceType).where(ServiceType.id.in_(list(prices)))
+            select(ServiceType).where(ServiceType.id.in_(list(priced)))
             .order_by(ServiceType.sort_order, ServiceType.code)
         ).all():
-            values = _unit_values(session, service)
-            if service.code in lines and not service.time_banded:
-                values = dict.fromkeys(BAND_ORDER, lines[service.code][1])
-            bands = [
-                BandPrice(band, cents, values[band],
-                          self_pay_per_unit(cents, values[band], service.self_pay_applies))
-                for band, cents in sorted(prices[service.id],
-                                          key=lambda p: BAND_ORDER.index(p[0]))
-            ]
+            values = _band_values(session, service,
+                                  lines[service.code][1] if service.code in lines else None)
+            bands = list(_bands(service, _current_band_prices(
+                session, [provider_id], service.id, today)[provider_id], values))
             services.append(ServicePrices(
                 service.code, ServiceNames(service.name_fi, service.name_sv, service.name_en),
                 service.unit, bands, choices.get(service.id) == provider.id,
@@ -388,14 +446,16 @@ def provider_detail(
             descriptions={"fi": provider.description_fi, "sv": provider.description_sv,
                           "en": provider.description_en},
             languages=tuple(provider.languages.split(",")),
-            takes_new_clients=provider.takes_new_clients,
+            takes_new_clients=takes_new_clients(provider),
             evening_service=provider.evening_service, weekend_service=provider.weekend_service,
             phone=provider.phone, email=provider.email, street_address=provider.street_address,
             postal_code=provider.postal_code, city=provider.city,
             opening_hours=provider.opening_hours, municipalities=municipalities,
             services=services, nps=nps_by_provider(session, [provider_id])[provider_id],
-            comments=comments, intake=provider.intake,
-            expected_wait_weeks=provider.expected_wait_weeks,
+            comments=comments,
+            suspended_at=(provider.suspended_at or provider.created_at) if suspended else None,
+            suspended_reason=provider.suspended_reason if suspended else "",
+            intake=_intake(provider), expected_wait_weeks=provider.expected_wait_weeks,
             facts_confirmed_at=provider.facts_confirmed_at,
         )
 
@@ -415,6 +475,7 @@ class ChoicePreview:
     current_provider: str | None  # the choice this one replaces
     already_chosen: bool
     voucher_code: str | None = None  # when already chosen: the voucher of that choice
+    bands: tuple[BandPrice, ...] = ()  # every band's price and the self-pay for this person
 
 
 def _choice_target(session: Session, client: Client, provider_id: int, service_code: str,
@@ -428,6 +489,12 @@ def _choice_target(session: Session, client: Client, provider_id: int, service_c
     ).first()
     if service is None:
         raise ChoiceError("unknown_service")
+    if not takes_new_clients(provider) and \
+            _active_choices(session, client.id).get(service.id) != provider.id:
+        # A waiting list or a full provider: refused with its own reason (issue 18).
+        raise ChoiceError("waiting_list" if _intake(provider) == Intake.WAITING_LIST.value
+                          else "not_taking_clients", provider.name,
+                          provider.expected_wait_weeks)
     price = price_on(session, provider_id, service.id, TimeBand.WEEKDAY_DAY.value, today)
     if price is None:
         raise ChoiceError("service_not_offered")
@@ -445,7 +512,8 @@ def choice_preview(
         current_id = _active_choices(session, client_id).get(service.id)
         current = session.get(Provider, current_id) if current_id else None
         lines = _remaining_by_service(session, client, today)
-        unit_value = (lines[service.code][1] if service.code in lines
+        line_value = lines[service.code][1] if service.code in lines else None
+        unit_value = (line_value if line_value is not None
                       else _unit_values(session, service)[TimeBand.WEEKDAY_DAY.value])
         voucher = session.exec(
             select(Voucher.code).join(ProviderChoice, ProviderChoice.id == Voucher.choice_id)
@@ -453,11 +521,14 @@ def choice_preview(
                    ProviderChoice.service_type_id == service.id,
                    ProviderChoice.provider_id == provider.id,
                    ProviderChoice.ended_at.is_(None))).first()
+        bands = _bands(service, _current_band_prices(session, [provider.id], service.id,
+                                                     today)[provider.id],
+                       _band_values(session, service, line_value))
         return ChoicePreview(
             provider.id, provider.name, service.code,
             ServiceNames(service.name_fi, service.name_sv, service.name_en), service.unit, price,
             self_pay_per_unit(price, unit_value, service.self_pay_applies),
-            current.name if current else None, current_id == provider.id, voucher,
+            current.name if current else None, current_id == provider.id, voucher, bands,
         )
 
 
@@ -515,6 +586,8 @@ class FlagView:
     comment: str
     created_at: datetime
     proxy_reported: bool
+    contacted_at: datetime | None = None
+    contacted_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -523,8 +596,10 @@ class WorkerProviderRow:
     name: str
     approval_status: str
     nps: NpsSummary
-    flags: list[FlagView]
+    flags: list[FlagView]  # open flags only: a resolved flag no longer counts anywhere
     comments: list[Comment]
+    phone: str = ""
+    email: str = ""
 
 
 def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerProviderRow]:
@@ -551,12 +626,19 @@ def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerPro
                                        Feedback.replaced_at.is_(None))
                 .order_by(Feedback.created_at.desc())
             ).all():
-                if fb.flag:
+                if fb.flag and fb.flag_handled_at is None:
+                    contacted_by = ""
+                    if fb.flag_contacted_by_person_id is not None:
+                        person = session.get(Person, fb.flag_contacted_by_person_id)
+                        contacted_by = person.display_name if person else ""
                     flags[fb.provider_id].append(FlagView(
                         fb.id, fb.client_id, clients[fb.client_id].full_name, fb.flag, fb.score,
-                        fb.comment, fb.created_at, fb.proxy_reported,
+                        fb.comment, fb.created_at, fb.proxy_reported, fb.flag_contacted_at,
+                        contacted_by,
                     ))
                     shown.add(fb.client_id)
+                elif fb.flag:
+                    continue  # resolved: neither an open problem nor a comment any more
                 elif fb.comment and len(comments[fb.provider_id]) < RECENT_COMMENTS:
                     comments[fb.provider_id].append(Comment(fb.comment, fb.created_at))
                     shown.add(fb.client_id)
@@ -564,9 +646,68 @@ def worker_overview(engine: Engine, actor: Actor, today: date) -> list[WorkerPro
             audit.record(session, actor.person_id, "worker_view_provider_feedback", client_id)
         return [
             WorkerProviderRow(p.id, p.name, p.approval_status, nps[p.id], flags.get(p.id, []),
-                              comments.get(p.id, []))
+                              comments.get(p.id, []), p.phone, p.email)
             for p in providers
         ]
+
+
+class FlagError(Exception):
+    """A flag cannot be handled as asked; `code` is stable: not_found, handled, note_missing,
+    note_too_long."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+FLAG_NOTE_MAX = 1000
+
+
+def _open_flag_for_worker(session: Session, actor: Actor, feedback_id: int,
+                          today: date) -> Feedback:
+    """The flag, locked, when this worker serves its client (assigned and consent)."""
+    if not actor.is_worker:
+        raise AccessDenied("not_a_worker", actor.person_id)
+    fb = lock_row(session, Feedback, feedback_id) if 0 < feedback_id <= MAX_ID else None
+    if fb is None or not fb.flag or fb.replaced_at is not None:
+        raise FlagError("not_found")
+    serves = worker_serves(session, actor.person_id, fb.client_id, today)
+    if serves != "ok":
+        raise AccessDenied(serves, actor.person_id, fb.client_id)
+    if fb.flag_handled_at is not None:
+        raise FlagError("handled")
+    return fb
+
+
+def resolve_flag(engine: Engine, actor: Actor, feedback_id: int, note: str, today: date,
+                 now: datetime | None = None) -> None:
+    """Mark a client's flagged problem with a provider as resolved, with a note saying how.
+    Once resolved it leaves the open problems on /worker/providers and the caseload alert."""
+    note = (note or "").strip()
+    if not note:
+        raise FlagError("note_missing")
+    if len(note) > FLAG_NOTE_MAX:
+        raise FlagError("note_too_long")
+    with write_session(engine) as session:
+        fb = _open_flag_for_worker(session, actor, feedback_id, today)
+        fb.flag_handled_at = now or utcnow()
+        fb.flag_handled_by_person_id = actor.person_id
+        fb.flag_handled_note = note
+        session.add(fb)
+        audit.record(session, actor.person_id, "provider_flag_resolved", fb.client_id,
+                     feedback_id=fb.id, provider_id=fb.provider_id, flag=fb.flag)
+
+
+def record_flag_contact(engine: Engine, actor: Actor, feedback_id: int, today: date,
+                        now: datetime | None = None) -> None:
+    """Record that the worker contacted the provider about an open flag (it stays open)."""
+    with write_session(engine) as session:
+        fb = _open_flag_for_worker(session, actor, feedback_id, today)
+        fb.flag_contacted_at = now or utcnow()
+        fb.flag_contacted_by_person_id = actor.person_id
+        session.add(fb)
+        audit.record(session, actor.person_id, "provider_flag_contacted", fb.client_id,
+                     feedback_id=fb.id, provider_id=fb.provider_id, flag=fb.flag)
 
 
 # --------------------------------------------------------------------------- administrators
@@ -596,9 +737,139 @@ def admin_providers(engine: Engine, actor: Actor) -> list[AdminProviderRow]:
         ]
 
 
+@dataclass(frozen=True)
+class AffectedClient:
+    client_id: int
+    name: str
+    services: tuple[ServiceNames, ...]  # the services the client has chosen this provider for
+    agent_person_ids: tuple[int, ...]  # people with a mandate in force for the client
+    worker_person_ids: tuple[int, ...]  # the client's case workers (assigned today)
+    person_id: int | None  # the client's own account, when they have one
+
+
+@dataclass(frozen=True)
+class SuspensionPreview:
+    provider_id: int
+    name: str
+    approval_status: str
+    affected: tuple[AffectedClient, ...]
+
+
+SUSPEND_REASON_MAX = 1000
+
+
+class SuspendError(Exception):
+    """A suspension that cannot be made; `code`: reason_missing, reason_too_long,
+    not_approved."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def _affected_clients(session: Session, provider_id: int, today: date) -> list[AffectedClient]:
+    """The clients with an active choice of this provider, with whom to notify."""
+    rows = session.exec(
+        select(ProviderChoice, Client, ServiceType)
+        .join(Client, Client.id == ProviderChoice.client_id)
+        .join(ServiceType, ServiceType.id == ProviderChoice.service_type_id)
+        .where(ProviderChoice.provider_id == provider_id, ProviderChoice.ended_at.is_(None))
+        .order_by(Client.last_name, Client.first_name, ServiceType.sort_order)
+    ).all()
+    by_client: dict[int, tuple[Client, list[ServiceNames]]] = {}
+    for _, client, service in rows:
+        by_client.setdefault(client.id, (client, []))[1].append(
+            ServiceNames(service.name_fi, service.name_sv, service.name_en))
+    if not by_client:
+        return []
+    ids = list(by_client)
+    agents: dict[int, set[int]] = defaultdict(set)
+    for client_id, agent_id in session.exec(
+        select(Mandate.client_id, Mandate.agent_person_id).where(
+            Mandate.client_id.in_(ids), Mandate.status == MandateStatus.ACTIVE.value,
+            Mandate.valid_from <= today,
+            or_(Mandate.valid_to.is_(None), Mandate.valid_to >= today))
+    ).all():
+        agents[client_id].add(agent_id)
+    workers: dict[int, set[int]] = defaultdict(set)
+    for client_id, worker_id in session.exec(
+        select(CaseWorkerAssignment.client_id, CaseWorkerAssignment.worker_person_id).where(
+            CaseWorkerAssignment.client_id.in_(ids), CaseWorkerAssignment.starts_on <= today,
+            or_(CaseWorkerAssignment.ends_on.is_(None), CaseWorkerAssignment.ends_on >= today))
+    ).all():
+        workers[client_id].add(worker_id)
+    for client, _ in by_client.values():
+        if client.own_worker_id:
+            workers[client.id].add(client.own_worker_id)
+    return [
+        AffectedClient(client.id, client.full_name, tuple(services),
+                       tuple(sorted(agents[client.id])), tuple(sorted(workers[client.id])),
+                       client.person_id)
+        for client, services in by_client.values()
+    ]
+
+
+def suspension_preview(engine: Engine, actor: Actor, provider_id: int,
+                       today: date) -> SuspensionPreview:
+    """What suspending would touch: the clients who have chosen the provider (shown to the
+    administrator before they confirm)."""
+    with read_session(engine) as session:
+        _require_admin(actor)
+        provider = session.get(Provider, provider_id) if 0 < provider_id <= MAX_ID else None
+        if provider is None:
+            raise ProviderNotFound(provider_id)
+        return SuspensionPreview(provider.id, provider.name, provider.approval_status,
+                                 tuple(_affected_clients(session, provider_id, today)))
+
+
+def suspend_provider(engine: Engine, actor: Actor, provider_id: int, reason: str, today: date,
+                     now: datetime | None = None) -> SuspensionPreview:
+    """Suspend a provider with a reason (the administrative decision), in one transaction:
+    audited with the affected clients, and a message to each affected client, their agents and
+    their case workers. The choices stay: the clients keep the provider's contact details and
+    may give feedback; nobody new is offered it. Returns who was affected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SuspendError("reason_missing")
+    if len(reason) > SUSPEND_REASON_MAX:
+        raise SuspendError("reason_too_long")
+    with write_session(engine) as session:
+        _require_admin(actor)
+        provider = lock_row(session, Provider, provider_id) if 0 < provider_id <= MAX_ID else None
+        if provider is None:
+            raise ProviderNotFound(provider_id)
+        if provider.approval_status != APPROVED:
+            raise SuspendError("not_approved")  # already suspended (a double submit) or pending
+        previous = provider.approval_status
+        when = now or utcnow()
+        provider.approval_status = SUSPENDED
+        provider.suspended_at = when
+        provider.suspended_reason = reason
+        provider.suspended_by_person_id = actor.person_id
+        session.add(provider)
+        affected = _affected_clients(session, provider_id, today)
+        audit.record(session, actor.person_id, "provider_approval", None,
+                     provider_id=provider_id, status=SUSPENDED, previous=previous,
+                     reason=reason, affected_clients=[a.client_id for a in affected])
+        link = f"/providers/{provider_id}"
+        for client in affected:
+            audit.record(session, actor.person_id, "provider_suspended_client_notified",
+                         client.client_id, provider_id=provider_id)
+            notify(session, [client.person_id, *client.agent_person_ids], "provider_suspended",
+                   subject_client_id=client.client_id, link=link, provider=provider.name,
+                   since_date=when.date(), reason=reason)
+            notify(session, client.worker_person_ids, "provider_suspended_worker",
+                   subject_client_id=client.client_id,
+                   link=f"/worker/clients/{client.client_id}", provider=provider.name,
+                   client=client.name, since_date=when.date(), reason=reason)
+        return SuspensionPreview(provider.id, provider.name, provider.approval_status,
+                                 tuple(affected))
+
+
 def set_approval(engine: Engine, actor: Actor, provider_id: int, status: str) -> None:
-    """Approve or suspend a provider (the administrative decision), audited."""
-    if status not in (ApprovalStatus.APPROVED.value, ApprovalStatus.SUSPENDED.value):
+    """Approve a provider (the administrative decision), audited. Suspending needs a reason
+    and tells the affected people: `suspend_provider`."""
+    if status != ApprovalStatus.APPROVED.value:
         raise ValueError(f"unknown status {status!r}")
     with write_session(engine) as session:
         _require_admin(actor)

@@ -46,6 +46,7 @@ from hbapp.domain.units import Unit
 from hbapp.models import (
     Budget,
     BudgetLine,
+    CaseWorkerAssignment,
     Client,
     LineAdjustment,
     Organizer,
@@ -162,6 +163,7 @@ class SwapView:
     created_at: datetime
     decided_at: datetime | None
     can_cancel: bool
+    decided_by: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -341,7 +343,9 @@ def _swap_views(session: Session, swaps: list[SwapRequest], today: date) -> list
     }
     people = dict(session.exec(
         select(Person.id, Person.display_name)
-        .where(Person.id.in_({s.requested_by_person_id for s in swaps}))
+        .where(Person.id.in_({s.requested_by_person_id for s in swaps}
+                             | {s.decided_by_person_id for s in swaps
+                                if s.decided_by_person_id is not None}))
     ).all())
     clients = {c.id: c for c in session.exec(
         select(Client).where(Client.id.in_({s.client_id for s in swaps}))).all()}
@@ -371,6 +375,8 @@ def _swap_views(session: Session, swaps: list[SwapRequest], today: date) -> list
             status=swap.status, reason=swap.reason,
             requested_by=people.get(swap.requested_by_person_id, ""),
             created_at=swap.created_at, decided_at=swap.decided_at, can_cancel=can_cancel,
+            decided_by=people.get(swap.decided_by_person_id, "")
+            if swap.decided_by_person_id is not None else "",
         ))
     return views
 
@@ -404,6 +410,38 @@ def pending_swaps_for_worker(engine: Engine, actor: Actor, today: date) -> list[
         shown = [s for s in swaps if s.client_id in allowed]
         for client_id in sorted(allowed):
             audit.record(session, actor.person_id, "view_pending_swaps", client_id)
+        return _swap_views(session, shown, today)
+
+
+DECIDED = (SwapStatus.APPROVED.value, SwapStatus.DECLINED.value)
+HISTORY_LIMIT = 200
+
+
+def decided_swaps_for_worker(engine: Engine, actor: Actor, today: date, decision: str = "",
+                             client_id: int | None = None) -> list[SwapView]:
+    """The history of decided (approved or declined) requests of the worker's own clients who
+    have given consent, newest decision first; `decision` narrows it to one kind, `client_id`
+    to one client. Each client shown is audited."""
+    with write_session(engine) as session:
+        if not actor.is_worker:
+            raise AccessDenied("not_a_worker", actor.person_id)
+        kinds = (decision,) if decision in DECIDED else DECIDED
+        query = (
+            select(SwapRequest).join(Client, Client.id == SwapRequest.client_id)
+            .join(CaseWorkerAssignment, CaseWorkerAssignment.client_id == Client.id)
+            .where(SwapRequest.status.in_(kinds),
+                   CaseWorkerAssignment.worker_person_id == actor.person_id)
+            .order_by(SwapRequest.decided_at.desc(), SwapRequest.id.desc())
+        )
+        if client_id is not None:
+            query = query.where(SwapRequest.client_id == client_id)
+        swaps = list({s.id: s for s in session.exec(query).all()}.values())
+        # Assignment in force today and consent are decided by the access rules.
+        allowed = {cid for cid in {s.client_id for s in swaps}
+                   if worker_serves(session, actor.person_id, cid, today) == "ok"}
+        shown = [s for s in swaps if s.client_id in allowed][:HISTORY_LIMIT]
+        for cid in sorted({s.client_id for s in shown}):
+            audit.record(session, actor.person_id, "view_decided_swaps", cid)
         return _swap_views(session, shown, today)
 
 

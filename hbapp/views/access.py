@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from hbapp.i18n import N_, Translator
-from hbapp.services.mandates import ConsentView, MandateView
+from hbapp.services.mandates import ConsentView, EndedMandate, MandateView
 from hbapp.services.privacy import AccessEntry
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -157,6 +157,19 @@ def mandate_texts(t: Translator, mandate: MandateView) -> dict[str, str]:
         "requested": "1" if mandate.status == "requested" else "",
         "guardian": "1" if mandate.relation == "guardian" else "",
         "suomifi": "1" if mandate.source == "suomifi" else "",
+    }
+
+
+def ended_mandate_texts(t: Translator, mandate: EndedMandate) -> dict[str, str]:
+    """One line of the mandate history: who, as what, what they could do, and how it ended."""
+    return {
+        "agent": mandate.agent_name,
+        "relation": t(RELATION_TEXTS.get(mandate.relation, RELATION_TEXTS["other"])),
+        "scopes": scopes_text(t, mandate.scopes),
+        "ended": (t("Ended on {date}, by {name}", date=day(t, mandate.ended_on),
+                    name=mandate.ended_by) if mandate.ended_by
+                  else t("Ended on {date} (its period ran out)", date=day(t, mandate.ended_on))),
+        "from": t("Valid from {date}", date=day(t, mandate.valid_from)),
     }
 
 

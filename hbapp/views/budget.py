@@ -70,6 +70,16 @@ def line_texts(t: Translator, month: BudgetMonth, balance: LineBalance) -> dict[
         "left": left,
         "provider": view.chosen_provider or "",
         "voucher": view.voucher_code or "",
+        "provider_href": (f"/providers/{view.chosen_provider_id}"
+                          if view.chosen_provider_id else ""),
+        "provider_notice": (
+            t("This provider has been suspended since {date}. Your case worker will contact "
+              "you. You can still reach the provider and give feedback.",
+              date=t.date(view.provider_suspended_at))
+            if view.provider_suspended_at else ""),
+        "provider_suspended": (t("The provider has been suspended since {date}.",
+                                 date=t.date(view.provider_suspended_at))
+                               if view.provider_suspended_at else ""),
         "percent": str(percent(balance.used_fraction)),
         "over": "1" if over else "",
     }

@@ -70,6 +70,16 @@ KINDS: dict[str, tuple[str, str]] = {
         N_("The provider cancelled the service event of {event_date} ({service}). It is not "
            "taken from your budget."),
     ),
+    "provider_suspended": (
+        N_("Your provider was suspended"),
+        N_("{provider} was suspended on {since_date}. Reason: {reason}. Your case worker will "
+           "contact you. You can still see the provider's contact details and give feedback."),
+    ),
+    "provider_suspended_worker": (
+        N_("A provider of your client was suspended"),
+        N_("{provider} was suspended on {since_date}. Reason: {reason}. {client} has chosen "
+           "it: please contact them about a new provider."),
+    ),
     "settlement_closed": (
         N_("A settlement was closed"),
         N_("The settlement of {month} was closed. You can see it on the settlements page."),

@@ -67,3 +67,30 @@ def km_text(t: Translator, rate_cents: int, free_km: int, max_km: int) -> str:
         "counting at most {max} km. It is paid from your budget.",
         rate=t.money(rate_cents), free=free_km, max=max_km,
     )
+
+
+def refusal_text(t: Translator, code: str, provider: str, wait_weeks: int | None) -> str:
+    """Why a provider cannot be chosen now, with what to do instead (issue 18)."""
+    if code == "waiting_list" and wait_weeks:
+        return t("{provider} has a waiting list: the wait is about {weeks} weeks. You cannot "
+                 "choose it now. Ask {provider} to put you on its waiting list, or choose "
+                 "another provider.", provider=provider, weeks=wait_weeks)
+    if code == "waiting_list":
+        return t("{provider} has a waiting list. You cannot choose it now. Ask {provider} to "
+                 "put you on its waiting list, or choose another provider.", provider=provider)
+    return t("{provider} does not take new clients now, so you cannot choose it. Choose "
+             "another provider, or ask {provider} whether it keeps a waiting list.",
+             provider=provider)
+
+
+def band_rows(t: Translator, bands, unit: str) -> list[dict[str, str]]:
+    """Each time band's price and what this person pays of it themself."""
+    return [
+        {"band": t(BAND_LABELS[b.band]), "band_code": b.band,
+         "price": price_text(t, b.price_cents, unit),
+         "self_pay": (t("{amount} of each unit", amount=t.money(b.self_pay_cents))
+                      if b.self_pay_cents else t("none"))}
+        for b in bands
+    ]
+
+

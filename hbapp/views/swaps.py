@@ -159,3 +159,18 @@ def swap_rows(t: Translator, views: list[SwapView]) -> list[dict[str, str]]:
         }
         for v in views
     ]
+
+
+DECISION_LABELS = {"approved": N_("Approved"), "declined": N_("Declined")}
+
+
+def decided_rows(t: Translator, views: list[SwapView]) -> list[dict[str, str]]:
+    """A worker's history of decided requests: the request, the decision, when and by whom."""
+    rows = swap_rows(t, views)
+    for row, v in zip(rows, views):
+        row["decision"] = t(DECISION_LABELS.get(v.status, "Approved"))
+        row["decided"] = (t("{decision} on {date} by {name}",
+                            decision=row["decision"], date=t.date(v.decided_at),
+                            name=v.decided_by or t("the system"))
+                          if v.decided_at else row["decision"])
+    return rows

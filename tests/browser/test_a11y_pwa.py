@@ -88,7 +88,15 @@ def open_route(page, app_server, route: str, lang: str = "fi") -> None:
     page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang)
 
 
+def open_menu(page) -> None:
+    """On a phone the language, the account and the main menu are behind the Menu button."""
+    button = page.locator("#menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()
+
+
 def switch_language(page, lang: str) -> None:
+    open_menu(page)
     page.locator(".lang-switch").get_by_role("button", name=LANGUAGES[lang]).click()
     page.wait_for_function("lang => document.documentElement.lang === lang", arg=lang)
 
@@ -221,6 +229,9 @@ def test_keyboard_only_journey(page, app_server):
 
         sign_in(page, app_server, "demo-client")
         wait_until_loaded(page)
+        # On a phone the main menu opens from the Menu button (Enter), then Tab reaches it.
+        tab_to(page, lambda e: e["id"] == "menu-button")
+        page.keyboard.press("Enter")
         tab_to(page, lambda e: (e["href"] or "").rstrip("/") == "/budget"
                and e["text"] == "Budjetti")
         page.keyboard.press("Enter")
@@ -241,12 +252,16 @@ def test_keyboard_only_journey(page, app_server):
         # Language: from the top of the page, Tab to "English" and press Enter.
         page.goto(app_server.url("/budget"))
         wait_until_loaded(page)
+        tab_to(page, lambda e: e["id"] == "menu-button")
+        page.keyboard.press("Enter")
         tab_to(page, lambda e: e["tag"] == "BUTTON" and e["text"] == "English")
         page.keyboard.press("Enter")
         page.wait_for_function("() => document.documentElement.lang === 'en'")
         assert page.get_by_role("button", name="Previous month").is_visible()
         page.goto(app_server.url("/budget"))
         wait_until_loaded(page)
+        tab_to(page, lambda e: e["id"] == "menu-button")
+        page.keyboard.press("Space")
         tab_to(page, lambda e: e["tag"] == "BUTTON" and e["text"] == "Suomi")
         page.keyboard.press("Space")
         page.wait_for_function("() => document.documentElement.lang === 'fi'")

@@ -12,6 +12,7 @@ from hbapp.i18n import Translator
 from hbapp.models import Client, Person
 from hbapp.services.budget import load_month
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
+from tests.browser.test_a11y_pwa import open_menu
 
 
 def ledger_month(app_server, subject: str, month: date):
@@ -86,10 +87,12 @@ def test_client_budget_page_lines_events_and_month_switch(page, app_server):
 def test_language_switch_to_swedish_and_english(page, app_server):
     sign_in(page, app_server, "demo-client")
     wait_until_loaded(page)
+    open_menu(page)
     page.get_by_role("button", name="Svenska").click()
     page.wait_for_function("() => document.documentElement.lang === 'sv'")
     assert page.get_by_role("heading", name="Pengar kvar denna månad").is_visible()
     assert_no_axe_violations(page)
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.get_by_role("heading", name="Money left this month").is_visible()
@@ -98,6 +101,7 @@ def test_language_switch_to_swedish_and_english(page, app_server):
     wait_until_loaded(page)
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.get_by_role("heading", name="Money left this month").is_visible()
+    open_menu(page)
     page.get_by_role("button", name="Suomi").click()
     page.wait_for_function("() => document.documentElement.lang === 'fi'")
 
@@ -116,6 +120,7 @@ def test_relative_acts_for_client(page, app_server):
 def test_sign_out(page, app_server):
     sign_in(page, app_server, "demo-client")
     wait_until_loaded(page)
+    page.get_by_role("button", name="Valikko").click()  # the compact header on a phone
     with page.expect_navigation(url=app_server.url("/")):
         page.get_by_role("button", name="Kirjaudu ulos").click()
     wait_until_loaded(page)

@@ -15,6 +15,7 @@ from datetime import date
 
 from hbapp.i18n import Translator
 from tests.browser.helpers import sign_in, wait_until_loaded
+from tests.browser.test_a11y_pwa import open_menu
 from tests.browser.test_client_budget import ledger_month
 
 FI, SV, EN = Translator("fi"), Translator("sv"), Translator("en")
@@ -67,6 +68,7 @@ def test_next_person_in_the_same_tab_never_sees_the_previous_one(context, page, 
     other.set_default_timeout(15000)
     other.goto(app_server.url("/"))
     wait_until_loaded(other)
+    open_menu(other)
     with other.expect_navigation(url=app_server.url("/")):
         other.get_by_role("button", name=FI("Sign out")).click()
     sign_in(other, app_server, "demo-client-2", "/")
@@ -105,12 +107,15 @@ def test_language_switch_changes_every_string_at_once(context, page, app_server)
     wait_until_loaded(page)
     page.wait_for_function("() => document.documentElement.lang === 'fi'")
     forget_seen(page)
+    open_menu(page)
     page.get_by_role("button", name="Svenska").click()
     page.wait_for_function("() => document.documentElement.lang === 'sv'")
     page.get_by_role("button", name=SV("Previous month")).wait_for()
+    open_menu(page)
     page.get_by_role("button", name="English").click()
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     page.get_by_role("button", name=EN("Previous month")).wait_for()
+    open_menu(page)
     page.get_by_role("button", name="Suomi").click()
     page.wait_for_function("() => document.documentElement.lang === 'fi'")
     page.get_by_role("button", name=FI("Previous month")).wait_for()

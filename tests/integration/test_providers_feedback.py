@@ -32,6 +32,7 @@ from hbapp.services.providers import (
     list_providers,
     provider_detail,
     set_approval,
+    suspend_provider,
     worker_overview,
 )
 
@@ -127,7 +128,7 @@ def test_only_approved_providers_are_ever_shown(empty_engine):
     # Suspending a provider hides it at once; approving shows it again. Both are audited.
     admin = actor(empty_engine, "demo-admin")
     kotihelmi = provider_id(empty_engine, "Saimaan Kotihelmi Oy")
-    set_approval(empty_engine, admin, kotihelmi, ApprovalStatus.SUSPENDED.value)
+    suspend_provider(empty_engine, admin, kotihelmi, "Valvontakäynnin havainnot.", TODAY)
     assert "Saimaan Kotihelmi Oy" not in names(
         list_providers(empty_engine, aino, cid, "home_care", Filters(), TODAY))
     set_approval(empty_engine, admin, pending, ApprovalStatus.APPROVED.value)

@@ -301,13 +301,14 @@ def results() -> rx.Component:
                     s.results,
                     lambda r: rx.el.tr(
                         rx.el.th(r["option"], scope="row"),
-                        rx.el.td(r["client"]),
-                        rx.el.td(r["organizer"]),
-                        rx.el.td(r["total"]),
+                        rx.el.td(r["client"], custom_attrs={"data-label": T("You pay")}),
+                        rx.el.td(r["organizer"],
+                                 custom_attrs={"data-label": T("The county pays")}),
+                        rx.el.td(r["total"], custom_attrs={"data-label": T("Total")}),
                     ),
                 )
             ),
-            class_name="price-table calc-table",
+            class_name="price-table calc-table stack-table",
         ),
         rx.el.h3(T("Assumptions")),
         rx.el.ul(rx.foreach(s.assumptions, lambda a: rx.el.li(a)), class_name="assumptions"),

@@ -17,7 +17,7 @@ from hbapp.services.providers import (
     choose_provider,
 )
 from hbapp.state import AppState, T, today
-from hbapp.views.providers import price_text
+from hbapp.views.providers import band_rows, price_text, refusal_text
 
 
 class ChooseProviderState(AppState):
@@ -29,6 +29,9 @@ class ChooseProviderState(AppState):
     provider_id: int = 0
     service: str = ""
     summary: dict[str, str] = {}
+    bands: list[dict[str, str]] = []
+    refusal: str = ""
+    refusal_href: str = ""
 
     def _preview(self, current) -> bool:
         t = self._t()
@@ -44,9 +47,17 @@ class ChooseProviderState(AppState):
         except AccessDenied:
             self.denied = True
             return False
-        except (ProviderNotFound, ChoiceError):
+        except ChoiceError as error:
+            if error.code in ("not_taking_clients", "waiting_list"):
+                self.refusal = refusal_text(t, error.code, error.provider_name, error.wait_weeks)
+                self.refusal_href = f"/providers/{self.provider_id}?service={self.service}"
+            else:
+                self.missing = True
+            return False
+        except ProviderNotFound:
             self.missing = True
             return False
+        self.bands = band_rows(t, preview.bands, preview.unit)
         self.summary = {
             "service": preview.service_names.get(t.locale),
             "provider": preview.provider_name,
@@ -70,7 +81,7 @@ class ChooseProviderState(AppState):
         self.ready = False
         self.denied = self.missing = self.done = False
         self.error = ""
-        self.summary = {}
+        self.summary, self.bands, self.refusal, self.refusal_href = {}, [], "", ""
         params = self.router.page.params
         self.provider_id = parse_id(params.get("provider", "")) or 0
         self.service = text_param(params.get("service", ""))
@@ -100,7 +111,13 @@ class ChooseProviderState(AppState):
         except AccessDenied:
             self.denied = True
             return
-        except (ProviderNotFound, ChoiceError):
+        except ChoiceError as error:
+            t = self._t()
+            self.error = (refusal_text(t, error.code, error.provider_name, error.wait_weeks)
+                          if error.code in ("not_taking_clients", "waiting_list")
+                          else t("This provider cannot be chosen for this service."))
+            return
+        except ProviderNotFound:
             t = self._t()
             self.error = t("This provider cannot be chosen for this service.")
             return
@@ -130,6 +147,45 @@ def summary_row(label, value, change_href=None, change_label=None) -> rx.Compone
     )
 
 
+def band_table(bands) -> rx.Component:
+    """The price in every time band and the self-pay for this person: evenings and weekends
+    often cost more than the budget's unit value, and the person pays the difference."""
+    return rx.el.section(
+        rx.el.h2(T("Prices and what you pay yourself"), id="band-prices-heading"),
+        rx.el.table(
+            rx.el.thead(rx.el.tr(
+                rx.el.th(T("When"), scope="col"),
+                rx.el.th(T("Price"), scope="col"),
+                rx.el.th(T("You pay yourself"), scope="col"),
+            )),
+            rx.el.tbody(rx.foreach(bands, lambda b: rx.el.tr(
+                rx.el.th(b["band"], scope="row"),
+                rx.el.td(b["price"], custom_attrs={"data-label": T("Price")}),
+                rx.el.td(b["self_pay"], custom_attrs={"data-label": T("You pay yourself")}),
+                custom_attrs={"data-band": b["band_code"]},
+            ))),
+            class_name="price-table stack-table",
+            id="band-prices",
+        ),
+        aria_labelledby="band-prices-heading",
+    )
+
+
+def refusal_panel() -> rx.Component:
+    s = ChooseProviderState
+    return rx.el.div(
+        rx.el.p(s.refusal),
+        rx.el.ul(
+            rx.el.li(rx.el.a(T("Contact details of the provider"), href=s.refusal_href)),
+            rx.el.li(rx.el.a(T("Choose another provider"), href="/providers")),
+            class_name="link-list",
+        ),
+        class_name="notice notice-warning",
+        role="status",
+        id="choice-refused",
+    )
+
+
 def check_answers() -> rx.Component:
     s = ChooseProviderState
     return rx.fragment(
@@ -139,11 +195,10 @@ def check_answers() -> rx.Component:
             summary_row(
                 T("New provider"), s.summary["provider"], s.summary["list_href"], T("provider")
             ),
-            summary_row(T("Price"), s.summary["price"]),
-            summary_row(T("You pay yourself"), s.summary["self_pay"]),
             summary_row(T("Provider until now"), s.summary["current"]),
             class_name="summary-list",
         ),
+        band_table(s.bands),
         rx.cond(s.error != "", rx.el.p(s.error, class_name="notice notice-error", role="alert")),
         rx.cond(
             s.summary["already"] != "",
@@ -208,9 +263,13 @@ def choose_provider_page() -> rx.Component:
         client_page(
             s,
             rx.cond(
-                s.missing,
-                message_box(T("This provider cannot be chosen for this service."), "error"),
-                rx.cond(s.done, done_panel(), check_answers()),
+                s.refusal != "",
+                refusal_panel(),
+                rx.cond(
+                    s.missing,
+                    message_box(T("This provider cannot be chosen for this service."), "error"),
+                    rx.cond(s.done, done_panel(), check_answers()),
+                ),
             ),
             "/providers",
             T("You do not have the right to choose providers for this person."),

@@ -80,8 +80,8 @@ def rights_note() -> rx.Component:
 
 
 def budget_summary() -> rx.Component:
+    # What is left comes first (issue 18): on a phone it must be on the first screen.
     return rx.fragment(
-        surveys_due_card(HomeState.due_surveys),
         rx.el.section(
             rx.el.h2(T("Money left this month"), id="left-heading"),
             rx.el.p(HomeState.summary["month"], class_name="muted"),
@@ -99,6 +99,7 @@ def budget_summary() -> rx.Component:
             aria_labelledby="left-heading",
         ),
         rights_note(),
+        surveys_due_card(HomeState.due_surveys),
         rx.el.section(
             rx.el.h2(T("Your services this month"), id="services-heading"),
             service_use_list(HomeState.lines),

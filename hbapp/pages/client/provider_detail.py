@@ -1,4 +1,7 @@
-"""`/providers/[provider_id]`: one approved provider in plain language, prices, contact, NPS."""
+"""`/providers/[provider_id]`: one approved provider in plain language, prices, contact, NPS.
+
+A suspended provider's page stays open to its current clients (issue 18): a notice says since
+when and why, the contact details and feedback stay, and nothing new can be chosen there."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from hbapp.services.access import AccessDenied
 from hbapp.services.providers import ProviderNotFound, provider_detail
 from hbapp.state import AppState, T, today
 from hbapp.views.provider_side import facts_confirmed_text, intake_text
-from hbapp.views.providers import BAND_LABELS, languages_text, nps_text, price_text
+from hbapp.views.providers import BAND_LABELS, languages_text, nps_text, price_text, refusal_text
 
 
 def _digits(phone: str) -> str:
@@ -65,6 +68,11 @@ class ProviderDetailState(AppState):
             "languages": t("Languages: {languages}", languages=languages_text(t, detail.languages)),
             "capacity": intake_text(t, detail.intake, detail.expected_wait_weeks),
             "confirmed": facts_confirmed_text(t, detail.facts_confirmed_at),
+            "closed_note": (refusal_text(t, detail.intake if detail.intake == "waiting_list"
+                                         else "not_taking_clients", detail.name,
+                                         detail.expected_wait_weeks)
+                            if not detail.takes_new_clients and not detail.suspended_at
+                            else ""),
             "evening": (
                 t("Works in the evening")
                 if detail.evening_service
@@ -85,6 +93,11 @@ class ProviderDetailState(AppState):
             "opening_hours": localize_opening_hours(detail.opening_hours, t.locale),
             "nps": nps_text(t, detail.nps),
             "back": f"/providers?service={wanted}" if wanted else "/providers",
+            "suspended": (
+                t("Suspended since {date}. Reason: {reason}. Your case worker will contact you "
+                  "about a new provider.", date=t.date(detail.suspended_at),
+                  reason=detail.suspended_reason or "–")
+                if detail.suspended_at else ""),
         }
         name_index = 2 if t.locale == "sv" else 1
         self.municipalities = ", ".join(m[name_index] for m in detail.municipalities)
@@ -96,6 +109,10 @@ class ProviderDetailState(AppState):
                     "code": service.code,
                     "name": service.names.get(t.locale),
                     "chosen": "1" if service.chosen else "",
+                    # A suspended provider is not offered, and one that takes no new clients
+                    # cannot be chosen: no new choice starts here (the note says why).
+                    "closed": "1" if detail.suspended_at or not detail.takes_new_clients
+                    else "",
                     "choose": f"/choose-provider?provider={detail.provider_id}&service={service.code}",
                     "choose_label": t(
                         "Choose {provider} for {service}",
@@ -140,13 +157,14 @@ def service_prices(service: rx.Var) -> rx.Component:
                         p["service"] == service["code"],
                         rx.el.tr(
                             rx.el.th(p["band"], scope="row"),
-                            rx.el.td(p["price"]),
-                            rx.el.td(p["self_pay"]),
+                            rx.el.td(p["price"], custom_attrs={"data-label": T("Price")}),
+                            rx.el.td(p["self_pay"],
+                                     custom_attrs={"data-label": T("You pay yourself")}),
                         ),
                     ),
                 )
             ),
-            class_name="price-table",
+            class_name="price-table stack-table",
         ),
         rx.cond(
             service["chosen"] != "",
@@ -154,9 +172,15 @@ def service_prices(service: rx.Var) -> rx.Component:
                 rx.el.strong(T("This is your current provider for this service.")), class_name="tag"
             ),
             rx.cond(
-                ProviderDetailState.acting_for_scopes.contains("manage"),
-                rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
-                                class_name="button")),
+                service["closed"] != "",
+                rx.cond(ProviderDetailState.info["closed_note"] != "",
+                        rx.el.p(ProviderDetailState.info["closed_note"],
+                                class_name="notice notice-warning")),
+                rx.cond(
+                    ProviderDetailState.acting_for_scopes.contains("manage"),
+                    rx.el.p(rx.el.a(service["choose_label"], href=service["choose"],
+                                    class_name="button")),
+                ),
             ),
         ),
         class_name="card",
@@ -166,6 +190,19 @@ def service_prices(service: rx.Var) -> rx.Component:
 def content() -> rx.Component:
     s = ProviderDetailState
     return rx.fragment(
+        rx.cond(
+            s.info["suspended"] != "",
+            rx.el.div(
+                rx.el.h2(T("This provider has been suspended"), id="suspended-heading"),
+                rx.el.p(s.info["suspended"]),
+                rx.el.p(T("You can still call or e-mail the provider, and give feedback.")),
+                rx.el.p(rx.el.a(T("Give feedback"), href="/feedback")),
+                class_name="notice notice-warning",
+                id="provider-suspended",
+                role="region",
+                aria_labelledby="suspended-heading",
+            ),
+        ),
         rx.el.p(s.info["description"], class_name="lead"),
         rx.el.ul(
             rx.el.li(s.info["capacity"]),

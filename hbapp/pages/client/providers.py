@@ -13,7 +13,7 @@ from hbapp.services.access import AccessDenied
 from hbapp.services.providers import SORTS, Filters, list_providers
 from hbapp.state import AppState, T, today
 from hbapp.views.provider_side import facts_confirmed_text, intake_text
-from hbapp.views.providers import km_text, languages_text, nps_text, price_text
+from hbapp.views.providers import band_rows, km_text, languages_text, nps_text, price_text
 
 SORT_LABELS = {
     "price": N_("Price, cheapest first"),
@@ -39,13 +39,14 @@ class ProvidersState(AppState):
     services: list[dict[str, str]] = []
     municipalities: list[dict[str, str]] = []
     offers: list[dict[str, str]] = []
+    offer_bands: list[dict[str, str]] = []
     km_note: str = ""
     result_text: str = ""
 
     def _fetch(self, current, keep_municipality: bool):
         t = self._t()
         self.denied = False
-        self.offers = []
+        self.offers, self.offer_bands = [], []
         try:
             result = list_providers(
                 get_engine(),
@@ -125,6 +126,11 @@ class ProvidersState(AppState):
                 "chosen": "1" if o.chosen else "",
             }
             for o in result.offers
+        ]
+        # Every band's price and this person's self-pay, shown compactly on each card.
+        self.offer_bands = [
+            {**row, "offer": str(o.provider_id)}
+            for o in result.offers for row in band_rows(t, o.bands, o.unit)
         ]
         self.result_text = t.ngettext(
             "{n} provider found", "{n} providers found", len(self.offers), n=len(self.offers)
@@ -250,6 +256,18 @@ def offer_card(offer: rx.Var) -> rx.Component:
         ),
         rx.el.p(offer["city"], class_name="muted"),
         rx.el.p(T("Price:"), " ", rx.el.strong(offer["price"]), class_name="offer-price"),
+        rx.el.dl(
+            rx.foreach(ProvidersState.offer_bands, lambda b: rx.cond(
+                b["offer"] == offer["id"],
+                rx.el.div(
+                    rx.el.dt(b["band"]),
+                    rx.el.dd(b["price"], rx.el.br(), T("You pay yourself"), ": ", b["self_pay"]),
+                    custom_attrs={"data-band": b["band_code"]},
+                ),
+            )),
+            class_name="band-prices",
+            aria_label=T("Prices by time of day"),
+        ),
         rx.cond(offer["buys"] != "", rx.el.p(offer["buys"], class_name="offer-buys")),
         rx.cond(offer["self_pay"] != "", rx.el.p(offer["self_pay"], class_name="warning-text")),
         rx.el.p(offer["nps"]),

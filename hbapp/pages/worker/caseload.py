@@ -9,7 +9,7 @@ import reflex as rx
 from hbapp.authz import Audience, allow
 from hbapp.components.layout import loading, message_box, page
 from hbapp.db import get_engine
-from hbapp.domain.alerts import ALERT_TYPES, SORT_KEYS
+from hbapp.domain.alerts import ALERT_TYPES, IDENTITY_CODE_SHAPE, SORT_KEYS
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
 from hbapp.services.caseload import worker_caseload
@@ -29,13 +29,14 @@ class WorkerState(AppState):
     denied: bool = False
     sort: str = "name"
     alert_filter: str = ""
+    search: str = ""
     total: int = 0
     rows: list[CaseloadRowView] = []
     counts: list[dict[str, str]] = []
     shown_text: str = ""
     review_text: str = ""  # service events waiting for this worker's review
 
-    def _show(self, sort: str, alert_filter: str):
+    def _show(self, sort: str, alert_filter: str, search: str = ""):
         current = self._refresh_session()
         self.denied = False
         self.rows, self.counts, self.total, self.shown_text = [], [], 0, ""
@@ -46,11 +47,12 @@ class WorkerState(AppState):
             return
         try:
             caseload = worker_caseload(get_engine(), current.actor, today(), self.sort,
-                                       self.alert_filter)
+                                       self.alert_filter, search)
         except AccessDenied:
             self.denied = True
             return
         t = self._t()
+        self.search = caseload.search
         self.total = caseload.total
         self.rows = [caseload_row(t, e) for e in caseload.entries]
         self.counts = alert_counts(t, caseload)
@@ -66,16 +68,19 @@ class WorkerState(AppState):
     def load(self):
         self.ready = False
         params = self.router.page.params
-        self._show(params.get("sort", "name"), params.get("alert", ""))
+        self._show(params.get("sort", "name"), params.get("alert", ""), params.get("q", ""))
         self.ready = True
         return self._page_ready(N_("My clients"))
 
     @rx.event
     @allow(Audience.WORKER)
     def apply(self, form_data: dict):
-        self._show(str(form_data.get("sort", "name")), str(form_data.get("alert", "")))
-        query = urlencode({k: v for k, v in (("sort", self.sort), ("alert", self.alert_filter))
-                           if v})
+        self._show(str(form_data.get("sort", "name")), str(form_data.get("alert", "")),
+                   str(form_data.get("q", "")))
+        # A search by identity code stays out of the address (and so out of browser history).
+        q = "" if IDENTITY_CODE_SHAPE.match(self.search.upper()) else self.search
+        query = urlencode({k: v for k, v in (("q", q), ("sort", self.sort),
+                                             ("alert", self.alert_filter)) if v})
         return rx.call_script(
             f"history.replaceState(null, '', '/worker{'?' + query if query else ''}')"
         )
@@ -83,6 +88,12 @@ class WorkerState(AppState):
 
 def controls() -> rx.Component:
     return rx.el.form(
+        rx.el.div(
+            rx.el.label(T("Search by name or identity code"), html_for="caseload-search"),
+            rx.el.input(type="search", id="caseload-search", name="q", max_length=100,
+                        default_value=WorkerState.search, auto_complete="off"),
+            class_name="wk-field caseload-search",
+        ),
         rx.el.div(
             rx.el.label(T("Sort by"), html_for="caseload-sort"),
             rx.el.select(
@@ -178,7 +189,9 @@ def caseload_content() -> rx.Component:
                     WorkerState.rows.length() > 0,
                     rx.el.ul(rx.foreach(WorkerState.rows, client_row),
                              class_name="card-list caseload-list"),
-                    message_box(T("No client has this alert.")),
+                    rx.cond(WorkerState.search != "",
+                            message_box(T("No client matches the search.")),
+                            message_box(T("No client has this alert."))),
                 ),
                 aria_labelledby="clients-heading",
             ),

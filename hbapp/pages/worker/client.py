@@ -22,7 +22,8 @@ from hbapp.domain.scoring import INSTRUMENT_IDS
 from hbapp.i18n import N_
 from hbapp.domain.swaps import SwapError
 from hbapp.services.access import AccessDenied
-from hbapp.services.swaps import decide_swap
+from hbapp.services.swaps import decide_swap, decided_swaps_for_worker
+from hbapp.views.swaps import decided_rows
 from hbapp.services.surveys import TIMEPOINTS, SurveyError, assign_survey
 from hbapp.services.worker_client import assigned_client_name, client_overview
 from hbapp.state import AppState, T, today
@@ -70,6 +71,7 @@ class WorkerClientState(AppState):
     mandates: list[dict[str, str]] = []
     open_surveys: list[dict[str, str]] = []
     swaps: list[dict[str, str]] = []
+    swap_history: list[dict[str, str]] = []
     gph_points: list[dict] = []
     gph_rows: list[dict[str, str]] = []
     gmh_rows: list[dict[str, str]] = []
@@ -121,12 +123,17 @@ class WorkerClientState(AppState):
         self.has_budget = overview.budget is not None
         if overview.budget is not None:
             self.summary = summary_texts(t, overview.budget)
-            self.lines = [line_texts(t, overview.budget, line)
-                          for line in overview.budget.statement.lines]
+            # The provider pages are the client's; the worker reads the suspension plainly.
+            self.lines = [{**texts, "provider_href": "",
+                           "provider_notice": texts["provider_suspended"]}
+                          for texts in (line_texts(t, overview.budget, line)
+                                        for line in overview.budget.statement.lines)]
         self.providers = provider_rows(t, overview)
         self.mandates = mandate_rows(t, overview)
         self.open_surveys = open_survey_rows(t, overview)
         self.swaps = swap_rows(t, overview)
+        self.swap_history = decided_rows(t, decided_swaps_for_worker(
+            get_engine(), current.actor, today(), client_id=wanted))
         self.gph_points = promis_points(t, overview)
         self.gph_rows = promis_rows(t, overview, "gph")
         self.gmh_rows = promis_rows(t, overview, "gmh")
@@ -142,6 +149,7 @@ class WorkerClientState(AppState):
         self.status = ""
         self.alerts, self.lines, self.providers, self.mandates = [], [], [], []
         self.open_surveys, self.swaps, self.answer_sets = [], [], []
+        self.swap_history = []
         self.gph_points, self.gph_rows, self.gmh_rows = [], [], []
         self.whoqol_points, self.whoqol_rows, self.whodas_points, self.whodas_rows = [], [], [], []
         self.summary, self.has_budget = {}, False
@@ -285,13 +293,17 @@ def swap_item(s: rx.Var) -> rx.Component:
 
 
 
-def data_table(caption: rx.Component, headers: list, rows: rx.Var, cells) -> rx.Component:
+def data_table(caption: rx.Component, columns: list, rows: rx.Var) -> rx.Component:
+    """`columns`: (heading, row key). On a phone each row stacks into a card whose cells are
+    labelled with their column heading (hb.css .stack-table)."""
     return rx.el.div(
         rx.el.table(
             rx.el.caption(caption),
-            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*cells(r)))),
-            class_name="data-table",
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h, _ in columns])),
+            rx.el.tbody(rx.foreach(rows, lambda r: rx.el.tr(*[
+                rx.el.td(r[key], custom_attrs={"data-label": h}) for h, key in columns
+            ]))),
+            class_name="data-table stack-table",
         ),
         class_name="table-scroll",
         tab_index=0,
@@ -355,11 +367,9 @@ def promis_section(part: str, title: str, rows: rx.Var, bands: rx.Var, color: st
         rx.el.ul(rx.foreach(bands, lambda b: rx.el.li(b["text"])), class_name="band-list"),
         data_table(
             T(title),
-            [T("Date"), T("Time point"), T("T-score"), T("Standard error"), T("Band"),
-             T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"), (T("T-score"), "t"),
+             (T("Standard error"), "se"), (T("Band"), "band"), (T("Proxy answer"), "proxy")],
             rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]), rx.el.td(r["t"]),
-                       rx.el.td(r["se"]), rx.el.td(r["band"]), rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )
@@ -393,11 +403,9 @@ def whoqol_section() -> rx.Component:
         ),
         data_table(
             T("WHOQOL-BREF domains (0–100)"),
-            [T("Date"), T("Time point"), *[T(WHOQOL_PARTS[d]) for d in WHOQOL_DOMAINS],
-             T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"),
+             *[(T(WHOQOL_PARTS[d]), d) for d in WHOQOL_DOMAINS], (T("Proxy answer"), "proxy")],
             WorkerClientState.whoqol_rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]),
-                       *[rx.el.td(r[d]) for d in WHOQOL_DOMAINS], rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )
@@ -427,10 +435,9 @@ def whodas_section() -> rx.Component:
         ),
         data_table(
             T("WHODAS 2.0 total (12–60)"),
-            [T("Date"), T("Time point"), T("Total"), T("Proxy answer")],
+            [(T("Date"), "date"), (T("Time point"), "timepoint"), (T("Total"), "total"),
+             (T("Proxy answer"), "proxy")],
             WorkerClientState.whodas_rows,
-            lambda r: [rx.el.td(r["date"]), rx.el.td(r["timepoint"]), rx.el.td(r["total"]),
-                       rx.el.td(r["proxy"])],
         ),
         class_name="card trend",
     )
@@ -620,6 +627,21 @@ def overview_content() -> rx.Component:
             rx.el.p(WorkerClientState.swap_message, role="status"),
             rx.el.p(rx.el.a(T("All swap requests of my clients"), href="/worker/swaps")),
             aria_labelledby="client-swaps-heading",
+        ),
+        rx.el.section(
+            rx.el.h2(T("Decided swap requests"), id="client-swap-history-heading"),
+            rx.cond(
+                WorkerClientState.swap_history.length() > 0,
+                rx.el.ul(rx.foreach(WorkerClientState.swap_history, lambda h: rx.el.li(
+                    rx.el.p(rx.el.strong(h["title"]), " · ", h["month"]),
+                    rx.el.p(h["what"]),
+                    rx.el.p(h["decided"]),
+                    rx.cond(h["reason"] != "", rx.el.blockquote(h["reason"])),
+                    class_name="card swap-history-item",
+                )), class_name="card-list-plain", id="client-swap-history"),
+                rx.el.p(T("No swap requests have been decided.")),
+            ),
+            aria_labelledby="client-swap-history-heading",
         ),
         surveys_section(),
     )

@@ -32,6 +32,7 @@ from hbapp.views.access import (
     RELATION_TEXTS,
     SCOPE_TEXTS,
     consent_texts,
+    ended_mandate_texts,
     error_text,
     mandate_texts,
 )
@@ -48,6 +49,7 @@ class WorkerAccessState(AppState):
     status: str = ""  # ok / no_consent
     consents: list[dict[str, str]] = []
     mandates: list[dict[str, str]] = []
+    ended: list[dict[str, str]] = []
     agents: list[dict[str, str]] = []
     givers: list[dict[str, str]] = []
     notice: str = ""
@@ -79,6 +81,7 @@ class WorkerAccessState(AppState):
         t = self._t()
         self.denied, self.status, self.client_name = "", "", ""
         self.consents, self.mandates, self.agents, self.givers = [], [], [], []
+        self.ended = []
         client_id = self._client_param()
         if current is None:
             return None
@@ -95,6 +98,7 @@ class WorkerAccessState(AppState):
         self.status = result.status
         self.consents = [consent_texts(t, c) for c in result.consents]
         self.mandates = [mandate_texts(t, m) for m in result.mandates]
+        self.ended = [ended_mandate_texts(t, m) for m in result.ended]
         self.agents = [{"value": str(p.person_id), "label": p.name} for p in result.agents]
         self.givers = [{"value": str(p.person_id), "label": p.name} for p in result.consent_givers]
         return current
@@ -371,7 +375,26 @@ def mandates_section() -> rx.Component:
                     )),
                     class_name="card-list",
                 ),
-                rx.el.p(T("Nobody has a mandate yet.")),
+                rx.cond(S.ended.length() > 0,
+                        rx.el.p(T("Nobody has a mandate in force.")),
+                        rx.el.p(T("Nobody has a mandate yet."))),
+            ),
+        ),
+        rx.cond(
+            (S.status == "ok") & (S.ended.length() > 0),
+            rx.el.section(
+                rx.el.h3(T("Ended mandates"), id="ended-mandates-heading"),
+                rx.el.ul(
+                    rx.foreach(S.ended, lambda m: rx.el.li(
+                        rx.el.p(rx.el.strong(m["agent"]), " (", m["relation"], ")"),
+                        rx.el.p(T("Could"), ": ", m["scopes"]),
+                        rx.el.p(m["from"], " · ", m["ended"], class_name="muted"),
+                        class_name="card ended-mandate",
+                    )),
+                    class_name="card-list-plain",
+                    id="ended-mandates",
+                ),
+                aria_labelledby="ended-mandates-heading",
             ),
         ),
         rx.el.h3(T("Record a mandate")),

@@ -1,5 +1,6 @@
 """`/worker/swaps`: pending swap requests of the case worker's own clients (with consent only);
-approve, or decline with a reason the client will read."""
+approve, or decline with a reason the client will read; below, the history of decided requests,
+filtered by decision (issue 18)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from hbapp.domain.inputs import parse_id
 from hbapp.domain.swaps import SwapError
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
-from hbapp.services.swaps import decide_swap, pending_swaps_for_worker
+from hbapp.services.swaps import (
+    DECIDED, decide_swap, decided_swaps_for_worker, pending_swaps_for_worker,
+)
 from hbapp.state import AppState, T, today
-from hbapp.views.swaps import error_message, swap_rows
+from hbapp.views.swaps import DECISION_LABELS, decided_rows, error_message, swap_rows
 
 
 class WorkerSwapsState(AppState):
@@ -27,6 +30,8 @@ class WorkerSwapsState(AppState):
     denied: bool = False
     step: str = "list"
     requests: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    history_filter: str = ""
     chosen: dict[str, str] = {}
     decision: str = ""
     reason: str = ""
@@ -43,15 +48,29 @@ class WorkerSwapsState(AppState):
         return current
 
     def _list(self, current) -> None:
-        self.requests = swap_rows(self._t(), pending_swaps_for_worker(get_engine(),
-                                                                      current.actor, today()))
+        t = self._t()
+        self.requests = swap_rows(t, pending_swaps_for_worker(get_engine(), current.actor,
+                                                              today()))
+        self.history = decided_rows(t, decided_swaps_for_worker(
+            get_engine(), current.actor, today(), self.history_filter))
+
+    @rx.event
+    @allow(Audience.WORKER)
+    def filter_history(self, form_data: dict):
+        current = self._worker()
+        if current is None:
+            return
+        wanted = str(form_data.get("decision", ""))
+        self.history_filter = wanted if wanted in DECIDED else ""
+        self.notice = ""
+        self._list(current)
 
     @rx.event
     @allow(Audience.ANYONE)
     def load(self):
         self.ready = self.denied = False
         self.step, self.notice, self.error = "list", "", ""
-        self.requests = []
+        self.requests, self.history, self.history_filter = [], [], ""
         current = self._worker()
         if current is not None:
             self._list(current)
@@ -135,6 +154,47 @@ def request_list() -> rx.Component:
         rx.cond(s.requests.length() > 0,
                 rx.el.ul(rx.foreach(s.requests, request_item), class_name="card-list"),
                 rx.el.p(T("No requests are waiting."))),
+        history_section(),
+    )
+
+
+def history_item(row) -> rx.Component:
+    return rx.el.li(
+        rx.el.h3(row["client"]),
+        rx.el.p(rx.el.strong(row["title"])),
+        rx.el.p(row["what"]),
+        rx.el.p(row["month"], " · ", row["requested"], class_name="muted"),
+        rx.el.p(rx.el.strong(row["decided"]), class_name="swap-decided"),
+        rx.cond(row["reason"] != "", rx.el.blockquote(row["reason"])),
+        class_name="card swap-history-item",
+        custom_attrs={"data-status": row["status"]},
+    )
+
+
+def history_section() -> rx.Component:
+    s = WorkerSwapsState
+    return rx.el.section(
+        rx.el.h2(T("Decided requests"), id="swap-history-heading"),
+        rx.el.form(
+            rx.el.div(
+                rx.el.label(T("Show"), html_for="history-decision"),
+                rx.el.select(
+                    rx.el.option(T("All decisions"), value=""),
+                    *[rx.el.option(T(label), value=key) for key, label in DECISION_LABELS.items()],
+                    id="history-decision", name="decision", default_value=s.history_filter,
+                ),
+                class_name="wk-field",
+            ),
+            rx.el.button(T("Filter"), type="submit", class_name="button button-secondary"),
+            on_submit=s.filter_history,
+            reset_on_submit=False,
+            class_name="caseload-controls",
+        ),
+        rx.cond(s.history.length() > 0,
+                rx.el.ul(rx.foreach(s.history, history_item), class_name="card-list",
+                         id="swap-history"),
+                rx.el.p(T("No decided requests."), id="swap-history")),
+        aria_labelledby="swap-history-heading",
     )
 
 

@@ -4,7 +4,7 @@ Who resolved a feedback flag (and with what note), who contacted the provider ab
 why and by whom a provider was suspended.
 
 Revision ID: d952b31daf1c
-Revises: 429e5272fd2e
+Revises: 1e93eaf16f35
 Create Date: 2026-11-30 23:03:24.223312
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision: str = 'd952b31daf1c'
-down_revision: Union[str, None] = '429e5272fd2e'
+down_revision: Union[str, None] = '1e93eaf16f35'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -36,6 +36,7 @@ MESSAGE_KINDS = (
     "dispute_opened", "dispute_upheld", "dispute_rejected",
     "event_needs_review", "event_cancelled",
     "settlement_closed",
+    "provider_suspended", "provider_suspended_worker",
 )
 
 

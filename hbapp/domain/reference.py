@@ -108,6 +108,8 @@ def rf_to_national(rf: str) -> str | None:
     if not is_valid_rf(rf):
         return None
     body = _compact(rf)[4:]
+    if body.isdigit() and len(body) < 4:
+        body = body.zfill(4)  # the leading zeros the RF form dropped
     return body if is_valid_reference(body) else None
 
 

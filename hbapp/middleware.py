@@ -140,6 +140,10 @@ def _matches(value: Any, annotation: Any) -> bool:
     if annotation is list or origin is list:
         args = typing.get_args(annotation)
         return isinstance(value, list) and (not args or all(_matches(v, args[0]) for v in value))
+    if isinstance(annotation, type):
+        # E.g. rx.UploadFile: only Reflex's upload endpoint builds one; a forged event's
+        # strings in its place reached the handler and crashed it (issue 17's matrix).
+        return isinstance(value, annotation)
     return True
 
 

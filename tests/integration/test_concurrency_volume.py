@@ -1,7 +1,7 @@
 """Concurrency at volume on PostgreSQL: swaps, cancellations and decision changes of one
 client's month at the same moment (`tests/reliability/volume.py`), and the deadlock it found.
 
-`make test` runs 200 operations; `make reliability` 1 000 (HB_RELIABILITY=1).
+`make test` runs 120 operations; `make reliability` 1 000 (HB_RELIABILITY=1).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_swaps_and_decision_changes_at_the_same_moment_do_not_deadlock(pg_engine
 
 
 def test_a_thousand_operations_on_one_month(pg_engine):
-    operations = 1000 if FULL else 200
+    operations = 1000 if FULL else 120
     result = run_volume(pg_engine, operations=operations, threads=16)
     print(f"\nRELIABILITY volume operations={result.operations} seconds={result.seconds:.1f} "
           f"committed={dict(result.committed)} refused={dict(result.refused)} "

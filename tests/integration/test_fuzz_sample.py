@@ -25,7 +25,7 @@ def test_every_importer_has_a_sample():
 
 
 def test_handler_fuzz_sample(seeded_url):
-    result = fuzz.fuzz_handlers(seeded_url, examples_per_family=25,
+    result = fuzz.fuzz_handlers(seeded_url, examples_per_family=20,
                                 roles=(None, "demo-client", "demo-relative-view", "demo-worker",
                                        "demo-admin", "demo-provider"))
     assert set(result.inputs) >= {"client", "worker", "admin", "shared"}

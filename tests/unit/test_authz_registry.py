@@ -126,3 +126,19 @@ def test_bad_arguments_are_refused(payload):
 
 def test_good_arguments_pass():
     check_arguments(_handler, {"form_data": {"a": "b", "c": ["d"]}, "step": -1, "name": "é"})
+
+
+class UploadFileForTest:
+    """Stands for rx.UploadFile: any class annotation."""
+
+
+def _upload_handler(self, files: list[UploadFileForTest]):
+    return None
+
+
+def test_a_class_annotation_needs_an_instance_of_it():
+    """A forged event with strings where a handler takes uploaded files is refused (the
+    matrix found the provider's CSV upload crashing on one)."""
+    for forged in (["1"], [{"name": "x.csv"}], [None]):
+        with pytest.raises(Refusal):
+            check_arguments(_upload_handler, {"files": forged})

@@ -23,13 +23,14 @@ from hbapp.db import write_session
 from hbapp.i18n import Translator
 from hbapp.models import Mandate
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
-from tests.browser.test_a11y_pwa import person_preferences, restore_preferences
+from tests.browser.test_a11y_pwa import open_menu, person_preferences, restore_preferences
 from tests.browser.test_acting_on_behalf import Db, new_page
 
 FI, SV, EN = Translator("fi"), Translator("sv"), Translator("en")
 
 
 def switch(page, locale: str) -> None:
+    open_menu(page)  # on a phone the language buttons are behind the Menu button
     page.locator(f"button.lang-button[lang={locale}]").first.click()
     page.wait_for_function(f"document.documentElement.lang === '{locale}'")
 
@@ -123,7 +124,8 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
         page.get_by_label(FI("Who do you give the mandate to?")).fill("VIRTANEN")
         page.get_by_role("button", name=FI("Search")).click()
         page.wait_for_url("**step=pick")
-        page.locator("main .choice-label").first.wait_for()
+        # The list may render twice (the step's load); wait for its content, not its frame.
+        page.locator("main .choice-label", has_text="Mikko Virtanen").first.wait_for()
         choices = page.locator("main .choice-label").all_inner_texts()
         assert any("Mikko Virtanen" in c and f"{FI('born')} 1972" in c for c in choices), \
             choices

@@ -23,6 +23,7 @@ from hbapp.models import (
     ServiceType,
 )
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
+from tests.browser.test_a11y_pwa import open_menu
 
 
 def _home_care_event(app_server) -> ServiceEvent:
@@ -157,6 +158,7 @@ def test_dispute_upheld_event_cancelled_and_message(page, app_server, browser):
         assert cancelled.get_by_role("link", name="Ilmoita ongelmasta").count() == 0
         outcome = page.locator("li[data-dispute-status='upheld']")
         assert "Hyväksytty: palvelutapahtuma peruttiin" in outcome.inner_text()
+        open_menu(page)  # on a phone the account links are behind the Menu button
         assert int(page.locator("#unread-count").inner_text()) >= 1
         page.locator("#messages-link").click()
         page.wait_for_url(app_server.url("/messages") + "**")

@@ -15,7 +15,7 @@ import pytest
 
 from hbapp.i18n import Translator
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
-from tests.browser.test_a11y_pwa import person_preferences, restore_preferences
+from tests.browser.test_a11y_pwa import open_menu, person_preferences, restore_preferences
 from tests.browser.test_decisions import client_id
 
 SERVICE = {"fi": "Kotihoito", "sv": "Hemvård", "en": "Home care"}
@@ -23,6 +23,7 @@ CLEANING = {"fi": "Siivous", "sv": "Städning", "en": "Cleaning"}
 
 
 def switch(page, locale: str) -> None:
+    open_menu(page)  # on a phone the language buttons are behind the Menu button
     page.locator(f"button.lang-button[lang={locale}]").first.click()
     page.wait_for_function(f"document.documentElement.lang === '{locale}'")
 

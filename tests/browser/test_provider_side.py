@@ -23,6 +23,7 @@ from hbapp.models import (
     ProviderStaff,
     Voucher,
 )
+from tests.browser.test_a11y_pwa import open_menu
 from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
 
 KOTIHELMI = "Saimaan Kotihelmi Oy"
@@ -73,6 +74,7 @@ def test_provider_sees_vouchers_keeps_offer_and_staff(page, app_server, browser)
     wait_until_loaded(page)
     assert page.locator("#voucher-count").inner_text() == "1 voimassa oleva palveluseteli"
     assert page.locator("#provider-name").inner_text().endswith(KOTIHELMI)
+    open_menu(page)  # on a phone the main menu is behind the Menu button
     nav = page.get_by_role("navigation", name="Päävalikko")
     for label in ("Asiakkaat ja palvelusetelit", "Tarjontamme", "Hinnat", "Henkilökunta"):
         assert nav.get_by_role("link", name=label).is_visible()

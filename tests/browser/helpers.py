@@ -12,7 +12,7 @@ def sign_in(page, app: object, subject: str, next_path: str = "/") -> None:
 def wait_until_loaded(page) -> None:
     """Wait until this page's on_load events have finished (layout.page marks main)."""
     page.wait_for_function(
-        """() => {
+        r"""() => {
             const main = document.querySelector("main#main[data-ready='1']");
             if (!main || !main.querySelector("h1")) return false;
             const strip = (path) => path.replace(/\/+$/, "") || "/";

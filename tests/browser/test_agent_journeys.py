@@ -45,6 +45,37 @@ def note(t: Translator) -> str:
              name="Aino Virtanen")
 
 
+def test_asking_for_a_mandate_checks_the_birth_date_at_its_own_step(page, app_server):
+    sign_in(page, app_server, "demo-relative-view", "/mandates")
+    wait_until_loaded(page)
+    page.get_by_role("button", name=FI("Ask for a mandate")).click()
+    page.get_by_label(FI("Whose matters do you want to handle?")).fill("Bengt Lindholm")
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.wait_for_url("**step=birth")
+    future = date.today() + timedelta(days=400)
+    page.locator("#f-birth-day").fill(str(future.day))
+    page.locator("#f-birth-month").fill(str(future.month))
+    page.locator("#f-birth-year").fill(str(future.year))
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.locator("#f-birth-error").get_by_text(
+        FI("Check the date of birth: it cannot be in the future.")).wait_for()
+    assert "step=birth" in page.url
+    assert_no_axe_violations(page)
+    page.locator("#f-birth-day").fill("2")
+    page.locator("#f-birth-month").fill("9")
+    page.locator("#f-birth-year").fill("1958")
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.get_by_label(FI("A relative or someone close")).check()
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.get_by_label(FI("see the budget and the services")).check()
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.get_by_role("button", name=FI("Continue")).click()
+    page.get_by_role("heading", name=FI("Check your answers")).wait_for()
+    summary = page.locator(".summary-list").inner_text()
+    assert FI.date(date(1958, 9, 2)) in summary and FI("relative") in summary
+    # Nothing is sent: the journey is left here.
+
+
 def test_view_only_relative_sees_what_she_may_do_and_asks_for_more(page, app_server, browser):
     db = Db(app_server)
     old = db.mandate("demo-relative-view", "Aino")
@@ -177,37 +208,6 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
     finally:
         db.end_open_mandates("demo-guardian", "Aino")
         restore_preferences(app_server, "demo-client", *saved)
-
-
-def test_asking_for_a_mandate_checks_the_birth_date_at_its_own_step(page, app_server):
-    sign_in(page, app_server, "demo-relative-view", "/mandates")
-    wait_until_loaded(page)
-    page.get_by_role("button", name=FI("Ask for a mandate")).click()
-    page.get_by_label(FI("Whose matters do you want to handle?")).fill("Bengt Lindholm")
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.wait_for_url("**step=birth")
-    future = date.today() + timedelta(days=400)
-    page.locator("#f-birth-day").fill(str(future.day))
-    page.locator("#f-birth-month").fill(str(future.month))
-    page.locator("#f-birth-year").fill(str(future.year))
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.locator("#f-birth-error").get_by_text(
-        FI("Check the date of birth: it cannot be in the future.")).wait_for()
-    assert "step=birth" in page.url
-    assert_no_axe_violations(page)
-    page.locator("#f-birth-day").fill("2")
-    page.locator("#f-birth-month").fill("9")
-    page.locator("#f-birth-year").fill("1958")
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.get_by_label(FI("A relative or someone close")).check()
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.get_by_label(FI("see the budget and the services")).check()
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.get_by_role("button", name=FI("Continue")).click()
-    page.get_by_role("heading", name=FI("Check your answers")).wait_for()
-    summary = page.locator(".summary-list").inner_text()
-    assert FI.date(date(1958, 9, 2)) in summary and FI("relative") in summary
-    # Nothing is sent: the journey is left here.
 
 
 def test_feedback_back_button_keeps_the_answers(page, app_server):

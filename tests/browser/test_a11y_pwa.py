@@ -31,7 +31,8 @@ from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_
 # browser suite within its time as pages are added.
 SIDES = {
     "public": ["/help", "/accessibility", "/settings", "/messages"],
-    "client": ["/", "/budget", "/providers", "/providers/1", "/calculator", "/feedback", "/swap",
+    # "/budget" first: it is the client page other roles sample ("/" sends them to their own).
+    "client": ["/budget", "/", "/providers", "/providers/1", "/calculator", "/feedback", "/swap",
                "/surveys", "/mandates", "/privacy", "/decisions", "/disputes/new"],
     "worker": ["/worker", "/worker/swaps", "/worker/providers", "/worker/clients/1",
                "/worker/clients/1/access", "/worker/clients/1/surveys", "/worker/clients/new",

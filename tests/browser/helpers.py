@@ -28,3 +28,28 @@ def assert_no_axe_violations(page) -> None:
     results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                                                    "wcag22aa", "best-practice"]})
     assert results.violations_count == 0, results.generate_report()
+
+
+def put_choice_back(session, choice, ended_at) -> None:
+    """Give a provider choice back the end it had, and its voucher with it (they end together)."""
+    from sqlmodel import select
+
+    from hbapp.models import Voucher
+
+    choice.ended_at = ended_at
+    session.add(choice)
+    for voucher in session.exec(select(Voucher).where(Voucher.choice_id == choice.id)).all():
+        voucher.ended_at = ended_at
+        session.add(voucher)
+
+
+def delete_choice(session, choice) -> None:
+    """Remove a choice a test made, with the voucher it was given."""
+    from sqlmodel import select
+
+    from hbapp.models import Voucher
+
+    for voucher in session.exec(select(Voucher).where(Voucher.choice_id == choice.id)).all():
+        session.delete(voucher)
+    session.flush()
+    session.delete(choice)

@@ -36,7 +36,7 @@ from hbapp.models import (
 )
 from hbapp.services.access import Actor
 from hbapp.services.swaps import cancel_swap, request_swap
-from tests.browser.helpers import sign_in, wait_until_loaded
+from tests.browser.helpers import delete_choice, put_choice_back, sign_in, wait_until_loaded
 from tests.browser.test_survey_filling import HB_EXPERIENCE, STEP, Db, assert_stored, open_survey
 from tests.browser.test_swaps import granted
 
@@ -151,10 +151,9 @@ def test_choose_a_provider_by_keyboard(page, app_server):
                     ProviderChoice.client_id == aino,
                     ProviderChoice.service_type_id == home_care)).all():
                 if choice.id not in before:
-                    session.delete(choice)
+                    delete_choice(session, choice)
                 elif choice.ended_at != before[choice.id]:
-                    choice.ended_at = before[choice.id]
-                    session.add(choice)
+                    put_choice_back(session, choice, before[choice.id])
         with read_session(db.engine) as session:
             assert session.exec(select(ProviderChoice.provider_id).where(
                 ProviderChoice.client_id == aino, ProviderChoice.service_type_id == home_care,

@@ -39,7 +39,7 @@ from hbapp.models import (
     SurveyAssignment,
     utcnow,
 )
-from tests.browser.helpers import sign_in, wait_until_loaded
+from tests.browser.helpers import delete_choice, put_choice_back, sign_in, wait_until_loaded
 from tests.browser.reflex_socket import ReflexTab, Rejected, session_cookie, state_path
 
 FI = Translator("fi")
@@ -352,10 +352,9 @@ def test_choosing_a_provider_twice_quickly_chooses_once(page, app_server, db):
             for row in session.exec(select(ProviderChoice).where(
                     ProviderChoice.client_id == bengt.id)).all():
                 if row.id in kept:
-                    row.ended_at = None
-                    session.add(row)
+                    put_choice_back(session, row, None)
                 elif row.ended_at is None:
-                    session.delete(row)
+                    delete_choice(session, row)
 
 
 # ------------------------------------------------------------------ B8: bad input, no crash

@@ -6,6 +6,8 @@ hold before signing in. The text size is a class on <html> (see assets/hb.css).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import json
 
 import reflex as rx
@@ -26,6 +28,9 @@ TEXT_SIZE_LABELS = {
 
 
 class SettingsState(AppState):
+    # Saving the language re-renders the labels; a reload would wipe "Language saved."
+    # (see AppState.RELOAD_ON_LANGUAGE).
+    RELOAD_ON_LANGUAGE: ClassVar[bool] = False
     chosen_size: str = "normal"
     chosen_language: str = ""
     saved_message: str = ""

@@ -6,9 +6,8 @@ hold before signing in. The text size is a class on <html> (see assets/hb.css).
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import json
+from typing import ClassVar
 
 import reflex as rx
 

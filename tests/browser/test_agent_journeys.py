@@ -155,7 +155,11 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
         page.get_by_label(FI("Who do you give the mandate to?")).fill("VIRTANEN")
         page.get_by_role("button", name=FI("Search")).click()
         page.wait_for_url("**step=pick")
-        # The list may render twice (the step's load); wait for its content, not its frame.
+        # The list renders again when the step's load finishes: read it once it has settled.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('main .choice-label')]"
+            ".some(e => e.innerText.includes('Mikko Virtanen'))")
+        page.wait_for_timeout(300)
         page.locator("main .choice-label", has_text="Mikko Virtanen").first.wait_for()
         choices = page.locator("main .choice-label").all_inner_texts()
         assert any("Mikko Virtanen" in c and f"{FI('born')} 1972" in c for c in choices), \

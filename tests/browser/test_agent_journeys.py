@@ -49,6 +49,8 @@ def test_asking_for_a_mandate_checks_the_birth_date_at_its_own_step(page, app_se
     sign_in(page, app_server, "demo-relative-view", "/mandates")
     wait_until_loaded(page)
     page.get_by_role("button", name=FI("Ask for a mandate")).click()
+    # The step has its own address: answer once the browser is there, not on the way.
+    page.wait_for_url("**step=client")
     page.get_by_label(FI("Whose matters do you want to handle?")).fill("Bengt Lindholm")
     page.get_by_role("button", name=FI("Continue")).click()
     page.wait_for_url("**step=birth")

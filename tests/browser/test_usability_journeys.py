@@ -179,6 +179,10 @@ def test_worker_contacts_the_provider_and_resolves_a_flag(page, app_server):
                 Feedback.flag.is_not(None), Feedback.flag_handled_at.is_(None))
                 .order_by(Feedback.id)).first()
             flag_id = seeded.id
+            # The count is of clients: it drops only if this was the client's last open flag.
+            others = len(session.exec(select(Feedback.id).where(
+                Feedback.client_id == seeded.client_id, Feedback.id != flag_id,
+                Feedback.flag.is_not(None), Feedback.flag_handled_at.is_(None))).all())
     finally:
         engine.dispose()
     try:
@@ -208,7 +212,8 @@ def test_worker_contacts_the_provider_and_resolves_a_flag(page, app_server):
         page.goto(app_server.url("/worker"))
         wait_until_loaded(page)
         after = page.locator(".alert-count[data-kind=feedback_flag] dd")
-        assert (int(after.inner_text()) if after.count() else 0) == before - 1
+        assert (int(after.inner_text()) if after.count() else 0) == \
+            (before if others else before - 1)
     finally:
         engine = engine_of(app_server)
         try:

@@ -42,7 +42,7 @@ def test_worker_sees_alerts_from_seeded_score_drops(page, app_server):
     assert bengt.get_by_text("WHOQOL-BREF").first.is_visible()
     # The count per alert type is text, next to its name.
     counts = page.locator(".alert-count")
-    assert counts.count() == 7
+    assert counts.count() == 8  # one per alert type, disputes included
     promis_count = page.locator(".alert-count[data-kind=promis_drop] dd")
     assert promis_count.inner_text() == "1"
     # Greta has not given consent: name only, with a text marker and a way to ask.

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.loops import LoopThread
+
 ROOT = "reflex___state____state"
 HYDRATE = f"{ROOT}.hydrate_and_load"
 
@@ -191,12 +193,14 @@ class InProcessApp:
             return original(exc)
 
         self.collector = _Collector()
-        self.loop = asyncio.new_event_loop()
+        # Its own thread: in `make test` Playwright may keep a loop running in this one.
+        self.runner = LoopThread()
+        self.loop = self.runner.loop
         self.processor = BaseStateEventProcessor(middleware=self.module.app,
                                                  backend_exception_handler=exception_handler)
         self.processor.configure(state_manager=StateManagerMemory(),
                                  event_namespace=self.collector)
-        self.loop.run_until_complete(self.processor.start())
+        self.runner.run(self.processor.start())
         self.error_log = _ErrorLog()
         logging.getLogger().addHandler(self.error_log)
 
@@ -204,11 +208,16 @@ class InProcessApp:
         logging.getLogger().removeHandler(self.error_log)
         # start() attached the root context inside its own task's context: nothing to reset.
         self.processor._attached_root_context_token = None
-        self.loop.run_until_complete(self.processor.stop())
-        for task in asyncio.all_tasks(self.loop):
-            task.cancel()
-        self.loop.run_until_complete(asyncio.sleep(0))
-        self.loop.close()
+        self.runner.run(self.processor.stop())
+
+        async def cancel_the_rest():
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            await asyncio.sleep(0)
+
+        self.runner.run(cancel_the_rest())
+        self.runner.close()
 
     def __enter__(self) -> InProcessApp:
         return self
@@ -239,7 +248,7 @@ class InProcessApp:
             await self.processor.enqueue(tab.token, event)
             await self._drain(timeout)
 
-        self.loop.run_until_complete(run())
+        self.runner.run(run())
         return Answer(updates=self.collector.by_token.get(tab.token, [])[start:],
                       errors=self.errors[errors_before:],
                       logged_errors=self.error_log.records[logged_before:])

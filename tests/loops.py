@@ -1,0 +1,34 @@
+"""Run a coroutine to its end from a synchronous test.
+
+In `make test` the browser tests' Playwright keeps an event loop running in the main thread,
+so `asyncio.run` there fails with "cannot be called from a running event loop". A thread of
+its own has no running loop, whatever ran before."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Coroutine, TypeVar
+
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    with ThreadPoolExecutor(1, thread_name_prefix="test-loop") as runner:
+        return runner.submit(asyncio.run, coroutine).result()
+
+
+class LoopThread:
+    """One event loop driven from one thread of its own, for objects that live across calls
+    (an in-process Reflex app): every `run` uses the same loop and the same thread."""
+
+    def __init__(self) -> None:
+        self._runner = ThreadPoolExecutor(1, thread_name_prefix="test-loop")
+        self.loop = self._runner.submit(asyncio.new_event_loop).result()
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        return self._runner.submit(self.loop.run_until_complete, coroutine).result()
+
+    def close(self) -> None:
+        self._runner.submit(self.loop.close).result()
+        self._runner.shutdown()

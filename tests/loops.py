@@ -2,11 +2,13 @@
 
 In `make test` the browser tests' Playwright keeps an event loop running in the main thread,
 so `asyncio.run` there fails with "cannot be called from a running event loop". A thread of
-its own has no running loop, whatever ran before."""
+its own has no running loop, whatever ran before. The coroutine runs in a copy of the caller's
+context variables (Reflex keeps its registrations in one)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Coroutine, TypeVar
 
@@ -15,7 +17,7 @@ T = TypeVar("T")
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     with ThreadPoolExecutor(1, thread_name_prefix="test-loop") as runner:
-        return runner.submit(asyncio.run, coroutine).result()
+        return runner.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
 
 
 class LoopThread:
@@ -27,7 +29,8 @@ class LoopThread:
         self.loop = self._runner.submit(asyncio.new_event_loop).result()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return self._runner.submit(self.loop.run_until_complete, coroutine).result()
+        return self._runner.submit(contextvars.copy_context().run,
+                                   self.loop.run_until_complete, coroutine).result()
 
     def close(self) -> None:
         self._runner.submit(self.loop.close).result()

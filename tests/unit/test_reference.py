@@ -123,6 +123,10 @@ def test_rf_of_every_reference_validates_and_round_trips(base):
 def test_rf_catches_a_changed_character(body, data):
     rf = rf_reference(body)
     position = data.draw(st.integers(min_value=4, max_value=len(rf) - 1))
-    other = data.draw(st.sampled_from([c for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                       if c != rf[position]]))
+    # MOD 97-10 catches every change of a digit into a digit or a letter into a letter (the
+    # difference is d·10^k with 0 < |d| < 97, prime to 97). A letter turned into a digit
+    # shortens the number the check runs over, which is not guaranteed to be caught
+    # ('RF33UQRUTXA6F' and 'RF33UQRUTXA67' both pass), so the property is stated per kind.
+    same_kind = "0123456789" if rf[position].isdigit() else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    other = data.draw(st.sampled_from([c for c in same_kind if c != rf[position]]))
     assert not is_valid_rf(rf[:position] + other + rf[position + 1:])

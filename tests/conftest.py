@@ -6,7 +6,9 @@ Every PostgreSQL database is created with a unique name and dropped at the end.
 from __future__ import annotations
 
 import os
+import queue
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -80,7 +82,26 @@ def database_factory(tmp_path_factory) -> Iterator[Callable[[str], str]]:
             return f"{PG_URL_PREFIX}/{name}"
         raise ValueError(backend)
 
+    # A PostgreSQL DROP DATABASE takes about 0.3 s here (a checkpoint): a test's database is
+    # dropped by a thread of its own as soon as the test is done, while the next tests run.
+    finished: queue.Queue[str | None] = queue.Queue()
+
+    def dropper() -> None:
+        while (name := finished.get()) is not None:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def release(url: str) -> None:
+        name = url.rsplit("/", 1)[-1]
+        if url.startswith(PG_URL_PREFIX) and name in created:
+            created.remove(name)
+            finished.put(name)
+
+    create.release = release  # type: ignore[attr-defined]
+    thread = threading.Thread(target=dropper, name="drop-test-databases", daemon=True)
+    thread.start()
     yield create
+    finished.put(None)
+    thread.join()
     for name in reversed(created):
         _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -90,9 +111,11 @@ def empty_engine(request, database_factory):
     """A new, migrated, empty database for one test."""
     from hbapp.db import make_engine
 
-    engine = make_engine(database_factory(request.param))
+    url = database_factory(request.param)
+    engine = make_engine(url)
     yield engine
     engine.dispose()
+    database_factory.release(url)
 
 
 _seeded: dict[str, object] = {}

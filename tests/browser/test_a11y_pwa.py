@@ -1,9 +1,10 @@
 """WCAG 2.2 AA and PWA checks across routes, roles and languages.
 
 - axe finds no violations on every route: signed out every route in Finnish and the public and
-  client pages in Swedish and English; signed in, every role its own side page by page and one
-  page of each other side in Finnish, and one person per side (`IN_EVERY_LANGUAGE`) its own
-  side in Swedish and English too (the other people differ by their data, not their words);
+  client pages in Swedish and English; signed in, every demo person the public pages and their
+  own side page by page in Finnish; one person per side (`IN_EVERY_LANGUAGE`) also one page of
+  each other side (the refusal) in Finnish and their own side in Swedish and English (the other
+  people differ by their data, not their words);
 - a keyboard-only journey (Tab, Enter, Space): skip link, nav to /budget, month switch,
   language switch;
 - reflow at 320 CSS px, also as 1280 px at 400 % zoom, with normal and extra large text;
@@ -80,10 +81,12 @@ IN_EVERY_LANGUAGE = {"demo-client", "demo-worker", "demo-admin", "demo-provider"
 
 
 def axe_routes(subject: str | None, lang: str) -> list[str]:
-    if lang == "fi":
-        return ROUTES if subject is None else routes_for(subject)
     if subject is None:
-        return SIDES["public"] + SIDES["client"]
+        return ROUTES if lang == "fi" else SIDES["public"] + SIDES["client"]
+    if lang == "fi":
+        # Other sides only show their refusal: the person per side checks it.
+        return routes_for(subject) if subject in IN_EVERY_LANGUAGE \
+            else SIDES["public"] + SIDES[side_of(subject)]
     return SIDES["public"] + SIDES[side_of(subject)] if subject in IN_EVERY_LANGUAGE else []
 
 

@@ -220,7 +220,9 @@ def test_new_pages_pass_axe_in_three_languages(browser, app_server):
             try:
                 sign_in(page, app_server, subject)
                 wait_until_loaded(page)
-                for lang in ("fi", "sv", "en"):
+                # The staff pages' words are checked in every language by the a11y suite; here
+                # they are checked with an open dispute and messages in them, in Finnish.
+                for lang in ("fi", "sv", "en") if subject == "demo-client" else ("fi",):
                     switch_language(page, lang)
                     for route in routes:
                         open_route(page, app_server, route, lang)

@@ -107,10 +107,13 @@ class FeedbackState(AppState):
             events.append(rx.call_script(
                 f"history.replaceState(null, '', '/feedback?step={shown}')"))
         if shown != "provider" or self.router.page.params.get("step"):
-            # After the step has rendered: focus its question (the heading), as GOV.UK does.
+            # Once this step has rendered (a slow phone may render after the script runs, and
+            # the previous step's heading has the same id): focus its question, as GOV.UK does.
             events.append(rx.call_script(
-                "requestAnimationFrame(() => setTimeout(() => "
-                "document.getElementById('step-heading')?.focus(), 0))"))
+                "(function focusStep(tries) { const heading = document.querySelector("
+                f"'[data-step=\"{shown}\"] #step-heading'); "
+                "if (heading) heading.focus(); "
+                "else if (tries > 0) setTimeout(() => focusStep(tries - 1), 50); })(100)"))
         return events
 
     def _allowed(self, wanted: str) -> str:
@@ -477,14 +480,17 @@ def content() -> rx.Component:
                 "after you have chosen a provider or used a service."
             )
         ),
-        rx.match(
-            s.step,
-            ("score", step_score()),
-            ("comment", step_comment()),
-            ("flag", step_flag()),
-            ("check", step_check()),
-            ("done", step_done()),
-            step_provider(),
+        rx.el.div(
+            rx.match(
+                s.step,
+                ("score", step_score()),
+                ("comment", step_comment()),
+                ("flag", step_flag()),
+                ("check", step_check()),
+                ("done", step_done()),
+                step_provider(),
+            ),
+            data_step=s.step,
         ),
     )
 

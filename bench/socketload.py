@@ -106,6 +106,9 @@ class Tab:
         import aiohttp
 
         self.base_url = base_url.replace("localhost", "127.0.0.1")
+        # A browser sends the address it opened: HB accepts only its public URL's origin on
+        # the websocket (the connection itself goes to 127.0.0.1, without a name lookup).
+        self.origin = base_url
         self.cookie = cookie
         self.token = str(uuid.uuid4())
         # unsafe: accept cookies for an IP address host (the bench talks to 127.0.0.1).
@@ -149,7 +152,7 @@ class Tab:
         hydrate = {"name": HYDRATE, "payload": {"hashes": []}, "router_data": self._router_data()}
         await client.connect(
             f"{self.base_url}?token={self.token}",
-            headers={"Cookie": self.cookie, "Origin": self.base_url, "User-Agent": "hb-bench"},
+            headers={"Cookie": self.cookie, "Origin": self.origin, "User-Agent": "hb-bench"},
             auth={"event": hydrate}, transports=["websocket"], namespaces=[NAMESPACE],
             socketio_path="/_event", wait=False, wait_timeout=timeout)
         await self._expect(_is_hydrated, timeout)

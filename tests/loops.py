@@ -7,6 +7,7 @@ its own has no running loop, whatever ran before."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Coroutine, TypeVar
 
@@ -14,8 +15,9 @@ T = TypeVar("T")
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    context = contextvars.copy_context()
     with ThreadPoolExecutor(1, thread_name_prefix="test-loop") as runner:
-        return runner.submit(asyncio.run, coroutine).result()
+        return runner.submit(context.run, asyncio.run, coroutine).result()
 
 
 class LoopThread:
@@ -27,7 +29,12 @@ class LoopThread:
         self.loop = self._runner.submit(asyncio.new_event_loop).result()
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return self._runner.submit(self.loop.run_until_complete, coroutine).result()
+        # In the caller's context: context variables set in the calling thread (Reflex's
+        # RegistrationContext, set when the app module is imported) reach the coroutine and
+        # every task it starts, as they would with asyncio.run in that thread.
+        context = contextvars.copy_context()
+        return self._runner.submit(context.run, self.loop.run_until_complete,
+                                   coroutine).result()
 
     def close(self) -> None:
         self._runner.submit(self.loop.close).result()

@@ -145,6 +145,8 @@ def _message_problems(answer, msgids: set[str], locale: str) -> list[str]:
         for key, value in values.items():
             if not isinstance(value, str) or not value:
                 continue
+            if key.removesuffix("_rx_state_").endswith("_field"):
+                continue  # error_field: the name of the field at fault, never shown as text
             if any(word in key for word in ("error", "notice", "message", "status_text")):
                 if _untranslated(value, msgids, locale):
                     found.append(f"untranslated {key}: {value[:80]!r}")

@@ -330,21 +330,26 @@ def run_faults(per_kind: int = 20, workers: int = 2, kinds=("kill", "postgres", 
             watcher.start()
             time.sleep(rng.uniform(0.5, 1.5))  # traffic in flight
             result.injected[kind] += 1
-            if kind == "kill":
-                pids = app.worker_pids()
-                if pids:
-                    servers.os.kill(rng.choice(pids), 9)
-            elif kind == "postgres":
-                pg.restart(down_seconds=1.5)
-            elif kind == "redis":
-                redis.restart(down_seconds=1.5)
+            killed_at = time.monotonic()
+            try:
+                if kind == "kill":
+                    pids = app.worker_pids()
+                    if pids:
+                        servers.os.kill(rng.choice(pids), 9)
+                elif kind == "postgres":
+                    pg.restart(down_seconds=1.5)
+                elif kind == "redis":
+                    redis.restart(down_seconds=1.5)
+            except Exception as error:  # noqa: BLE001 - e.g. pg_ctl timing out under load
+                result.problems.append(f"{kind}: injecting the fault failed: "
+                                       f"{type(error).__name__}: {str(error)[-300:]}")
             try:
                 took = app.wait_healthy(120)
                 time.sleep(0.5)
                 result.recovery_seconds.append(took)
                 result.survived[kind] += 1
             except RuntimeError as error:
-                result.problems.append(f"{kind}: no recovery: {str(error)[-300:]}")
+                result.problems.append(f"{kind}: no recovery: {str(error)[-3000:]}")
             stop.set()
             watcher.join(5)
             if any(code != 200 for code in seen):
@@ -353,9 +358,25 @@ def run_faults(per_kind: int = 20, workers: int = 2, kinds=("kill", "postgres", 
                 time.sleep(5)
                 if len(app.worker_pids()) < workers:
                     result.problems.append("a killed worker was not replaced")
+            if kind == "kill":
+                # Granian stops the whole server when a worker dies within 5.5 s of being
+                # started ("worker crash loop detected"): the next fault waits that out, so
+                # the replacement worker is not killed or starved of Redis at its start.
+                time.sleep(max(0.0, 6.0 - (time.monotonic() - killed_at)))
+            if app.process.poll() is not None:
+                result.problems.append(f"the app exited after {sum(result.injected.values())} "
+                                       f"faults (the last: {kind}):\n"
+                                       + app.log_path.read_text()[-3000:])
+                break
         time.sleep(3)
         traffic.join()
-        _check(engine, app, traffic, result)
+        try:
+            _check(engine, app, traffic, result)
+        except Exception as error:  # noqa: BLE001 - a check that breaks is a failure, not
+            import traceback  # the loss of every figure gathered
+
+            result.problems.append(f"check after faults broke: {type(error).__name__}: "
+                                   f"{traceback.format_exc()[-1500:]}")
     finally:
         if engine is not None:
             engine.dispose()
@@ -440,6 +461,11 @@ def _check(engine, app, traffic: _Traffic, result: FaultResult) -> None:
     problems = ledger_problems(volume_world(engine))
     result.problems.extend(f"ledger: {p}" for p in problems)
     result.doubled += sum(1 for p in problems if "adjustments" in p or "created money" in p)
+    try:
+        app.wait_healthy(60)
+    except RuntimeError as error:
+        result.problems.append(f"the app did not answer after the faults: {str(error)[-800:]}")
+        return
     # The same session cookie, a new tab: still signed in (the session is in PostgreSQL).
     with ReflexTab(app.socket_url, traffic.cookie, origin=app.base_url) as tab:
         hydrated = tab.connect("/", timeout=30)

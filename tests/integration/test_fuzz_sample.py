@@ -72,3 +72,20 @@ def test_a_file_in_another_encoding_is_refused_with_a_message(seeded_url, tmp_pa
     assert done.returncode in (1, 2), done.stdout
     assert "error" in done.stderr.lower() or "line" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_field_name_is_not_an_untranslated_message():
+    """The full run reported error_field 'relation' as untranslated text: error_field names
+    the field at fault (for focus), it is never shown; error itself is still checked."""
+    from types import SimpleNamespace
+
+    from tests.reliability.inprocess import Answer
+
+    def update(values: dict):
+        return SimpleNamespace(delta={"s": values}, events=[])
+
+    msgids = {"relation", "This information is missing."}
+    field_only = Answer(updates=[update({"error_field_rx_state_": "relation"})])
+    assert fuzz._message_problems(field_only, msgids, "fi") == []
+    shown = Answer(updates=[update({"error_rx_state_": "This information is missing."})])
+    assert fuzz._message_problems(shown, msgids, "fi")

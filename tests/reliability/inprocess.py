@@ -226,13 +226,20 @@ class InProcessApp:
         self.close()
 
     async def _drain(self, timeout: float) -> None:
-        await self.processor.join(timeout)
+        processor = self.processor
+        await processor.join(timeout)
         deadline = self.loop.time() + timeout
+        spins = 0
         while self.loop.time() < deadline:
-            await asyncio.sleep(0.002)
-            if not self.processor._tasks and not self.processor._token_queues \
-                    and self.processor._queue.empty():
+            spins += 1
+            if not processor._tasks and not processor._token_queues and processor._queue.empty():
                 return
+            if processor._tasks:  # wait for the running handlers themselves, not a poll
+                await asyncio.wait(tuple(processor._tasks.values()),
+                                   timeout=max(deadline - self.loop.time(), 0),
+                                   return_when=asyncio.ALL_COMPLETED)
+            else:
+                await asyncio.sleep(0 if spins < 20 else 0.001)
         raise TimeoutError("events still running")
 
     def send(self, tab: Tab, name: str, payload: Any, path: str | None = None,

@@ -315,13 +315,18 @@ def budget_month(
 ) -> BudgetMonth | None:
     """Check the actor may view the client's budget, record the view, return the month."""
     with write_session(engine) as session:
-        require_client_access(session, actor, client_id, "view", today)
-        client = session.get(Client, client_id)
-        result = load_month(session, client, month, today)
-        audit.record(
-            session, actor.person_id, action, client_id, month=month_start(month).isoformat()
-        )
-        return result
+        return month_in_session(session, actor, client_id, month, today, action)
+
+
+def month_in_session(session: Session, actor: Actor, client_id: int, month: date, today: date,
+                     action: str) -> BudgetMonth | None:
+    """`budget_month` inside a transaction the caller owns."""
+    require_client_access(session, actor, client_id, "view", today)
+    client = session.get(Client, client_id)
+    result = load_month(session, client, month, today)
+    audit.record(session, actor.person_id, action, client_id,
+                 month=month_start(month).isoformat())
+    return result
 
 
 def line_unit_value(session: Session, line: BudgetLine, band: str | TimeBand) -> int:

@@ -42,7 +42,8 @@ from hbapp.models import (
 )
 from hbapp.services import audit, messages
 from hbapp.services.access import AccessDenied, Actor, consented_clients, require_client_access
-from hbapp.services.budget import ServiceNames, _budget_for_month
+from hbapp.services.budget import BudgetMonth, ServiceNames, _budget_for_month, \
+    month_in_session
 from hbapp.services.provider_access import require_staff
 
 REASONS = tuple(r.value for r in DisputeReason)
@@ -244,16 +245,34 @@ def _select():
 def client_disputes(engine: Engine, actor: Actor, client_id: int, month: date,
                     today: date) -> list[DisputeView]:
     """The client's disputes about events of `month` (for the budget page), newest first."""
-    start = month_start(month)
     with read_session(engine) as session:
         require_client_access(session, actor, client_id, "view", today)
-        rows = session.exec(_select().where(
-            Dispute.client_id == client_id,
-            ServiceEvent.started_at >= datetime.combine(start, datetime.min.time()),
-            ServiceEvent.started_at < datetime.combine(add_months(start, 1),
-                                                       datetime.min.time()),
-        ).order_by(Dispute.opened_at.desc(), Dispute.id.desc())).all()
-        return _views(session, rows)
+        return _month_disputes(session, client_id, month)
+
+
+def budget_month_with_disputes(engine: Engine, actor: Actor, client_id: int, month: date,
+                               today: date, action: str
+                               ) -> tuple[BudgetMonth | None, list[DisputeView]]:
+    """`budget.budget_month` and the month's disputes in its one transaction and access check
+    (the budget page's every month change; a second transaction cost as much as the month)."""
+    with write_session(engine) as session:
+        result = month_in_session(session, actor, client_id, month, today, action)
+        return result, _month_disputes(session, client_id, month) if result else []
+
+
+def _month_disputes(session: Session, client_id: int, month: date) -> list[DisputeView]:
+    # Most clients never dispute: one probe of the client's index instead of a join that
+    # walks the month's events.
+    if session.exec(select(Dispute.id).where(Dispute.client_id == client_id).limit(1)).first() \
+            is None:
+        return []
+    start = month_start(month)
+    rows = session.exec(_select().where(
+        Dispute.client_id == client_id,
+        ServiceEvent.started_at >= datetime.combine(start, datetime.min.time()),
+        ServiceEvent.started_at < datetime.combine(add_months(start, 1), datetime.min.time()),
+    ).order_by(Dispute.opened_at.desc(), Dispute.id.desc())).all()
+    return _views(session, rows)
 
 
 def _served_clients(worker_id: int, today: date):

@@ -21,6 +21,7 @@ from hbapp.models import (
     ServiceEvent,
     ServiceType,
 )
+from hbapp.domain.ledger import add_months
 from hbapp.seed import seed_demo
 from hbapp.services import messages
 from hbapp.services.access import AccessDenied, load_actor
@@ -28,6 +29,7 @@ from hbapp.services.budget import load_month
 from hbapp.services.caseload import worker_caseload
 from hbapp.services.disputes import (
     DisputeError,
+    budget_month_with_disputes,
     client_disputes,
     decide_dispute,
     dispute_target,
@@ -147,6 +149,15 @@ def test_client_disputes_worker_upholds_event_cancelled_and_everyone_told(demo):
     # The client (and the relative who manages) see the outcome and get a message.
     [outcome] = client_disputes(engine, client, aino.id, month, TODAY)
     assert outcome.status == "upheld"
+    # The budget page reads the month and its disputes in one transaction, with one check.
+    shown, [same] = budget_month_with_disputes(engine, client, aino.id, month, TODAY,
+                                               "view_budget")
+    assert shown.statement.used_cents == used_after and same.id == dispute_id
+    assert budget_month_with_disputes(engine, client, aino.id, add_months(month, -1), TODAY,
+                                      "view_budget")[1] == []
+    with pytest.raises(AccessDenied):
+        budget_month_with_disputes(engine, _actor(engine, "demo-client-2"), aino.id, month,
+                                   TODAY, "view_budget")
     assert "dispute_upheld" in _kinds(engine, client.person_id)
     assert "dispute_upheld" in _kinds(engine, relative.person_id)
     [unread] = [m for m in messages.inbox(engine, client) if m.kind == "dispute_upheld"]

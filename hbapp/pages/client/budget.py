@@ -15,8 +15,7 @@ from hbapp.domain.inputs import bounded_step, parse_month
 from hbapp.domain.ledger import add_months, month_start
 from hbapp.i18n import N_
 from hbapp.services.access import AccessDenied
-from hbapp.services.budget import budget_month
-from hbapp.services.disputes import client_disputes
+from hbapp.services.disputes import budget_month_with_disputes
 from hbapp.state import AppState, T, today
 from hbapp.views.budget import event_texts, line_texts, summary_texts
 from hbapp.views.disputes import dispute_texts
@@ -50,7 +49,7 @@ class BudgetState(AppState):
         if current is None or current.acting_for is None:
             return
         try:
-            result = budget_month(
+            result, disputes = budget_month_with_disputes(
                 get_engine(),
                 current.actor,
                 current.acting_for.client_id,
@@ -71,8 +70,6 @@ class BudgetState(AppState):
         self.can_download = wanted <= this_month
         self.summary = summary_texts(t, result)
         self.lines = [line_texts(t, result, line) for line in result.statement.lines]
-        disputes = client_disputes(get_engine(), current.actor, current.acting_for.client_id,
-                                   wanted, today())
         self.disputes = [dispute_texts(t, d) for d in disputes]
         open_events = {d.event.id for d in disputes if d.status == "open"}
         self.can_dispute = "manage" in current.acting_for.scopes

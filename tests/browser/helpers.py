@@ -22,6 +22,20 @@ def wait_until_loaded(page) -> None:
     )
 
 
+def wait_for_step(page, step: str) -> None:
+    """Wait until a step's own address (`?step=…`) has loaded: its on_load has finished. While
+    a new address loads, the page shows "Loading…" instead of its content, so an answer typed
+    into the step before that would be typed into a field that is then replaced."""
+    page.wait_for_function(
+        r"""step => {
+            const main = document.querySelector("main#main[data-ready='1']");
+            if (!main) return false;
+            const loaded = new URL(main.dataset.loadedPath || "/", location.origin);
+            return loaded.searchParams.get("step") === step
+                && new URLSearchParams(location.search).get("step") === step;
+        }""", arg=step)
+
+
 def assert_no_axe_violations(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
 

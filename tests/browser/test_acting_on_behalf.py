@@ -11,7 +11,8 @@ from sqlmodel import select
 from hbapp.db import make_engine, read_session, write_session
 from hbapp.i18n import Translator
 from hbapp.models import Client, Consent, Mandate, MandateStatus, Person, utcnow
-from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
+from tests.browser.helpers import (assert_no_axe_violations, sign_in, wait_for_step,
+                                   wait_until_loaded)
 
 FI = Translator("fi")
 SV = Translator("sv")
@@ -71,6 +72,7 @@ def test_relative_manages_aino_and_privacy_lists_it(page, app_server, browser):
     assert_no_axe_violations(page)
     # He may give on only what he holds (all four); the journey starts with "who".
     page.get_by_role("button", name=FI("Give a mandate")).click()
+    wait_for_step(page, "who")
     page.get_by_label(FI("Who do you give the mandate to?")).fill("nobody@example.fi")
     page.get_by_role("button", name=FI("Search")).click()
     error = page.locator("#f-agent-error")
@@ -147,11 +149,14 @@ def test_guardian_acts_for_bengt_and_gives_and_ends_a_mandate(page, app_server):
         page.goto(app_server.url("/mandates"))
         wait_until_loaded(page)
         page.get_by_role("button", name=FI("Give a mandate")).click()
+        wait_for_step(page, "who")
         page.get_by_label(FI("Who do you give the mandate to?")).fill(admin.email)
         page.get_by_role("button", name=FI("Search")).click()
+        wait_for_step(page, "relation")
         # One exact match: straight to the relationship
         page.get_by_label(FI("Someone else")).check()
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "what")
         # What: nothing chosen is an error on the same step
         page.get_by_role("group", name=FI("What may the person do?")).wait_for()
         page.get_by_role("button", name=FI("Continue")).click()
@@ -160,6 +165,7 @@ def test_guardian_acts_for_bengt_and_gives_and_ends_a_mandate(page, app_server):
         assert_no_axe_violations(page)
         page.get_by_label(FI("see the budget and the services")).check()
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "until")
         # Until when: a date
         page.get_by_label(FI("Until a date")).check()
         until = date.today() + timedelta(days=60)
@@ -201,16 +207,21 @@ def test_relative_requests_and_the_client_declines(page, app_server, browser):
         sign_in(page, app_server, "demo-relative-view", "/mandates")
         wait_until_loaded(page)
         page.get_by_role("button", name=FI("Ask for a mandate")).click()
+        wait_for_step(page, "client")
         page.get_by_label(FI("Whose matters do you want to handle?")).fill("Bengt Lindholm")
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "birth")
         page.locator("#f-birth-day").fill("2")
         page.locator("#f-birth-month").fill("9")
         page.locator("#f-birth-year").fill("1958")
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "relation")
         page.get_by_label(FI("A relative or someone close")).check()
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "what")
         page.get_by_label(FI("see the budget and the services")).check()
         page.get_by_role("button", name=FI("Continue")).click()
+        wait_for_step(page, "until")
         page.get_by_role("button", name=FI("Continue")).click()  # until further notice
         page.get_by_role("heading", name=FI("Check your answers")).wait_for()
         page.get_by_role("button", name=FI("Send the request")).click()

@@ -22,7 +22,8 @@ from sqlmodel import select
 from hbapp.db import write_session
 from hbapp.i18n import Translator
 from hbapp.models import Mandate
-from tests.browser.helpers import assert_no_axe_violations, sign_in, wait_until_loaded
+from tests.browser.helpers import (assert_no_axe_violations, sign_in, wait_for_step,
+                                   wait_until_loaded)
 from tests.browser.test_a11y_pwa import open_menu, person_preferences, restore_preferences
 from tests.browser.test_acting_on_behalf import Db, new_page
 
@@ -49,11 +50,11 @@ def test_asking_for_a_mandate_checks_the_birth_date_at_its_own_step(page, app_se
     sign_in(page, app_server, "demo-relative-view", "/mandates")
     wait_until_loaded(page)
     page.get_by_role("button", name=FI("Ask for a mandate")).click()
-    # The step has its own address: answer once the browser is there, not on the way.
-    page.wait_for_url("**step=client")
+    # The step has its own address: answer once it has loaded, not on the way.
+    wait_for_step(page, "client")
     page.get_by_label(FI("Whose matters do you want to handle?")).fill("Bengt Lindholm")
     page.get_by_role("button", name=FI("Continue")).click()
-    page.wait_for_url("**step=birth")
+    wait_for_step(page, "birth")
     future = date.today() + timedelta(days=400)
     page.locator("#f-birth-day").fill(str(future.day))
     page.locator("#f-birth-month").fill(str(future.month))
@@ -105,7 +106,7 @@ def test_view_only_relative_sees_what_she_may_do_and_asks_for_more(page, app_ser
         page.wait_for_url("**/mandates")
         wait_until_loaded(page)
         page.get_by_role("button", name=f"{FI('Ask for more rights')} Aino Virtanen").click()
-        page.wait_for_url("**step=more")
+        wait_for_step(page, "more")
         page.get_by_label(FI("give feedback on services")).check()
         assert page.get_by_label(FI("see the budget and the services")).count() == 0
         assert_no_axe_violations(page)
@@ -152,11 +153,11 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
         sign_in(page, app_server, "demo-client", "/mandates")
         wait_until_loaded(page)
         page.get_by_role("button", name=FI("Give a mandate")).click()
-        page.wait_for_url("**step=who")
+        wait_for_step(page, "who")
         # A part of a name, in capitals: a choice between namesakes, with years of birth.
         page.get_by_label(FI("Who do you give the mandate to?")).fill("VIRTANEN")
         page.get_by_role("button", name=FI("Search")).click()
-        page.wait_for_url("**step=pick")
+        wait_for_step(page, "pick")
         # The list renders again when the step's load finishes: read it once it has settled.
         page.wait_for_function(
             "() => [...document.querySelectorAll('main .choice-label')]"
@@ -176,26 +177,26 @@ def test_giving_a_mandate_by_name_or_identity_code_with_the_relationship(page, a
         page.get_by_text(FI("This person already has a mandate or a request waiting.")).wait_for()
         # The phone's Back: the search with what was typed.
         page.go_back()
-        page.wait_for_url("**step=who")
+        wait_for_step(page, "who")
         wait_until_loaded(page)
         field = page.get_by_label(FI("Who do you give the mandate to?"))
         assert field.input_value() == "VIRTANEN"
         # An identity code finds exactly one person: straight to the relationship.
         field.fill("021168-926K")
         page.get_by_role("button", name=FI("Search")).click()
-        page.wait_for_url("**step=relation")
+        wait_for_step(page, "relation")
         assert_no_axe_violations(page)
         page.get_by_label(FI("A custodian: the parent of a child")).check()
         page.get_by_role("button", name=FI("Continue")).click()
-        page.wait_for_url("**step=what")
+        wait_for_step(page, "what")
         page.get_by_label(FI("see the budget and the services")).check()
         page.get_by_role("button", name=FI("Continue")).click()
-        page.wait_for_url("**step=until")
+        wait_for_step(page, "until")
         page.go_back()
-        page.wait_for_url("**step=what")
+        wait_for_step(page, "what")
         assert page.get_by_label(FI("see the budget and the services")).is_checked()
         page.get_by_role("button", name=FI("Continue")).click()
-        page.wait_for_url("**step=until")
+        wait_for_step(page, "until")
         page.get_by_role("button", name=FI("Continue")).click()
         page.get_by_role("heading", name=FI("Check your answers")).wait_for()
         summary = page.locator(".summary-list").inner_text()
@@ -221,12 +222,12 @@ def test_feedback_back_button_keeps_the_answers(page, app_server):
     wait_until_loaded(page)
     page.get_by_label("Kuntokeskus Voimala Oy").check()
     page.get_by_role("button", name=FI("Continue")).click()
-    page.wait_for_url("**step=score")
+    wait_for_step(page, "score")
     page.locator("#score-8").check()
     page.get_by_role("button", name=FI("Continue")).click()
-    page.wait_for_url("**step=comment")
+    wait_for_step(page, "comment")
     page.go_back()
-    page.wait_for_url("**step=score")
+    wait_for_step(page, "score")
     page.locator("#score-8").wait_for()
     assert page.locator("#score-8").is_checked()
     page.go_back()
@@ -234,7 +235,7 @@ def test_feedback_back_button_keeps_the_answers(page, app_server):
     assert page.get_by_label("Kuntokeskus Voimala Oy").is_checked()
     assert_no_axe_violations(page)
     page.go_forward()
-    page.wait_for_url("**step=score")
+    wait_for_step(page, "score")
     assert page.locator("#score-8").is_checked()
     # The in-page Back behaves the same way.
     page.get_by_role("button", name=FI("Back")).click()
